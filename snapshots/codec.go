@@ -1,0 +1,162 @@
+package snapshots
+
+import (
+	"fmt"
+	"unsafe"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netmortem/netmortem/snapshots/pb"
+)
+
+// encodeTable marshals table t of ts into its section payload.
+func encodeTable(t Table, ts *Tables) ([]byte, error) {
+	var m proto.Message
+	switch t {
+	case TableLinks:
+		m = encLinks(ts.Links)
+	case TableAddrs:
+		m = encAddrsTable(ts.Addrs)
+	case TableRoutes:
+		m = encRoutes(ts.Routes)
+	case TableRules:
+		m = encRules(ts.Rules)
+	case TableNeigh:
+		m = encNeighbours(ts.Neighbours)
+	case TableInet:
+		m = encInet(ts.InetSockets)
+	case TableUnix:
+		m = encUnix(ts.UnixSockets)
+	case TablePacket:
+		m = encPacket(ts.PacketSockets)
+	case TableSCTP:
+		m = encSCTP(ts)
+	case TableGroups:
+		m = encGroups(ts)
+	case TableMroute:
+		m = encMroute(ts)
+	case TableStats:
+		m = encStats(ts)
+	case TableMemory:
+		m = encMemory(ts)
+	case TableDHCP:
+		m = encLeases(ts.Leases)
+	case TableOwners:
+		m = encOwners(ts.Owners)
+	case TableFiles, TableNames:
+		m = encFiles(ts.Files)
+	default:
+		return nil, fmt.Errorf("unknown table %q", t)
+	}
+	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+}
+
+// rowLimit refuses a column-oriented section whose row count would need
+// more than limit bytes of model values; the count comes from the file and
+// is checked before anything is allocated.
+func rowLimit(what string, rows uint64, rowSize uintptr, limit int64) error {
+	if limit > 0 && rows > uint64(limit)/uint64(rowSize) {
+		return fmt.Errorf("%s claims %d rows, more than the memory limit of %d bytes allows", what, rows, limit)
+	}
+	return nil
+}
+
+// decodeTable unmarshals a section payload of table t into ts.
+func decodeTable(t Table, data []byte, ts *Tables, limit int64) error {
+	var err error
+	switch t {
+	case TableLinks:
+		m := &pb.Links{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.Links, err = decLinks(m)
+		}
+	case TableAddrs:
+		m := &pb.Addrs{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.Addrs, err = decAddrsTable(m)
+		}
+	case TableRoutes:
+		m := &pb.Routes{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			if err = rowLimit("routes", uint64(m.GetRows()), unsafe.Sizeof(Route{}), limit); err == nil {
+				if err = rowLimit("next hops", uint64(m.GetNexthops().GetRows()), unsafe.Sizeof(NextHop{}), limit); err == nil {
+					ts.Routes, err = decRoutes(m)
+				}
+			}
+		}
+	case TableRules:
+		m := &pb.Rules{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.Rules, err = decRules(m)
+		}
+	case TableNeigh:
+		m := &pb.Neighbours{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			if err = rowLimit("neighbours", uint64(m.GetRows()), unsafe.Sizeof(Neighbour{}), limit); err == nil {
+				ts.Neighbours, err = decNeighbours(m)
+			}
+		}
+	case TableInet:
+		m := &pb.InetSockets{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			if err = rowLimit("sockets", uint64(m.GetRows()), unsafe.Sizeof(InetSocket{}), limit); err == nil {
+				ts.InetSockets, err = decInet(m)
+			}
+		}
+	case TableUnix:
+		m := &pb.UnixSockets{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.UnixSockets, err = decUnix(m)
+		}
+	case TablePacket:
+		m := &pb.PacketSockets{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.PacketSockets, err = decPacket(m)
+		}
+	case TableSCTP:
+		m := &pb.SCTP{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			err = decSCTP(m, ts)
+		}
+	case TableGroups:
+		m := &pb.Groups{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			err = decGroups(m, ts)
+		}
+	case TableMroute:
+		m := &pb.Mroute{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			err = decMroute(m, ts)
+		}
+	case TableStats:
+		m := &pb.Stats{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			err = decStats(m, ts)
+		}
+	case TableMemory:
+		m := &pb.Memory{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			err = decMemory(m, ts)
+		}
+	case TableDHCP:
+		m := &pb.Leases{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.Leases, err = decLeases(m)
+		}
+	case TableOwners:
+		m := &pb.Owners{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			if err = rowLimit("owners", uint64(m.GetRows()), unsafe.Sizeof(SocketOwner{}), limit); err == nil {
+				ts.Owners, err = decOwners(m)
+			}
+		}
+	case TableFiles, TableNames:
+		m := &pb.Files{}
+		if err = proto.Unmarshal(data, m); err == nil {
+			ts.Files = decFiles(m)
+		}
+	default:
+		return fmt.Errorf("unknown table %q", t)
+	}
+	return err
+}

@@ -1,0 +1,408 @@
+package snapshots
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/netmortem/netmortem/snapshots/pb"
+)
+
+// Codecs of the column-oriented tables: routes, neighbours, inet sockets
+// and socket owners.
+
+func encRoutes(rs []Route) *pb.Routes {
+	n := len(rs)
+	m := &pb.Routes{Rows: uint32(n)}
+	m.Family = col(n, func(i int) uint32 { return uint32(rs[i].Family) })
+	m.Table = col(n, func(i int) uint32 { return rs[i].Table })
+	m.Protocol = col(n, func(i int) uint32 { return uint32(rs[i].Protocol) })
+	m.Scope = col(n, func(i int) uint32 { return uint32(rs[i].Scope) })
+	m.Type = col(n, func(i int) uint32 { return uint32(rs[i].Type) })
+	m.Flags = col(n, func(i int) uint32 { return rs[i].Flags })
+	m.Tos = col(n, func(i int) uint32 { return uint32(rs[i].TOS) })
+	m.Dst = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Dst })
+	m.Src = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Src })
+	m.Iif = col(n, func(i int) int32 { return rs[i].IIF })
+	m.PrefSrc = encAddrs(n, func(i int) netip.Addr { return rs[i].PrefSrc })
+	m.Priority = col(n, func(i int) uint32 { return rs[i].Priority })
+	var buf []uint32
+	m.Metrics = encLists(n, func(i int) []uint32 {
+		buf = buf[:0]
+		for _, x := range rs[i].Metrics {
+			buf = append(buf, uint32(x.Type), x.Value)
+		}
+		return buf
+	})
+	m.CongCtl = encStrings(n, func(i int) string { return rs[i].CongCtl })
+	m.NexthopCount = col(n, func(i int) uint32 { return uint32(len(rs[i].NextHops)) })
+	var nhs []*NextHop
+	for i := range rs {
+		for j := range rs[i].NextHops {
+			nhs = append(nhs, &rs[i].NextHops[j])
+		}
+	}
+	if len(nhs) > 0 {
+		k := len(nhs)
+		m.Nexthops = &pb.NextHops{
+			Rows:      uint32(k),
+			Gateway:   encAddrs(k, func(i int) netip.Addr { return nhs[i].Gateway }),
+			Oif:       col(k, func(i int) int32 { return nhs[i].OIF }),
+			Weight:    col(k, func(i int) uint32 { return uint32(nhs[i].Weight) }),
+			Flags:     col(k, func(i int) uint32 { return uint32(nhs[i].Flags) }),
+			Realms:    col(k, func(i int) uint32 { return nhs[i].Realms }),
+			EncapType: col(k, func(i int) uint32 { return uint32(nhs[i].EncapType) }),
+			Encap:     encBytes(k, func(i int) []byte { return nhs[i].Encap }),
+			Raw:       encRaw(k, func(i int) []RawAttr { return nhs[i].Raw }),
+		}
+	}
+	m.Multipath = col(n, func(i int) uint32 { return b2u(rs[i].Multipath) })
+	m.Cloned = col(n, func(i int) uint32 { return b2u(rs[i].Cloned) })
+	m.Pref = col(n, func(i int) uint32 { return uint32(rs[i].Pref) })
+	m.Mark = col(n, func(i int) uint32 { return rs[i].Mark })
+	m.Nhid = col(n, func(i int) uint32 { return rs[i].NHID })
+	m.Expires = col(n, func(i int) uint64 { return rs[i].Expires })
+	m.Cache = encLists(n, func(i int) []uint32 {
+		c := rs[i].Cache
+		if c == nil {
+			return nil
+		}
+		return []uint32{c.ClntRef, c.LastUse, c.Expires, c.Error, c.Used, c.ID, c.TS, c.TSAge}
+	})
+	m.Raw = encRaw(n, func(i int) []RawAttr { return rs[i].Raw })
+	return m
+}
+
+func decRoutes(m *pb.Routes) ([]Route, error) {
+	n := int(m.GetRows())
+	c := &colCheck{rows: n}
+	c.n("family", len(m.Family))
+	c.n("table", len(m.Table))
+	c.n("protocol", len(m.Protocol))
+	c.n("scope", len(m.Scope))
+	c.n("type", len(m.Type))
+	c.n("flags", len(m.Flags))
+	c.n("tos", len(m.Tos))
+	dst := c.prefixes("dst", m.Dst)
+	src := c.prefixes("src", m.Src)
+	c.n("iif", len(m.Iif))
+	pref := c.addrs("pref_src", m.PrefSrc)
+	c.n("priority", len(m.Priority))
+	metrics := c.lists("metrics", m.Metrics)
+	cong := c.strings("cong_ctl", m.CongCtl)
+	c.n("nexthop_count", len(m.NexthopCount))
+	c.n("multipath", len(m.Multipath))
+	c.n("cloned", len(m.Cloned))
+	c.n("pref", len(m.Pref))
+	c.n("mark", len(m.Mark))
+	c.n("nhid", len(m.Nhid))
+	c.n("expires", len(m.Expires))
+	cache := c.lists("cache", m.Cache)
+	raw := c.raws("raw", m.Raw, n)
+	total := uint64(0)
+	for _, k := range m.NexthopCount {
+		total += uint64(k)
+	}
+	nhm := m.GetNexthops()
+	if uint64(nhm.GetRows()) != total {
+		c.fail("nexthops: %d rows, nexthop_count adds up to %d", nhm.GetRows(), total)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	nhs, err := decNextHops(nhm)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range cache.count {
+		if k != 0 && k != 8 {
+			return nil, fmt.Errorf("column cache row %d: %d values, want 0 or 8", i, k)
+		}
+	}
+	for i, k := range metrics.count {
+		if k%2 != 0 {
+			return nil, fmt.Errorf("column metrics row %d: odd count %d", i, k)
+		}
+	}
+	out := make([]Route, n)
+	off := 0
+	for i := range out {
+		r := &out[i]
+		r.Family = uint8(at(m.Family, i))
+		r.Table = at(m.Table, i)
+		r.Protocol = uint8(at(m.Protocol, i))
+		r.Scope = uint8(at(m.Scope, i))
+		r.Type = uint8(at(m.Type, i))
+		r.Flags = at(m.Flags, i)
+		r.TOS = uint8(at(m.Tos, i))
+		r.Dst = dst.next()
+		r.Src = src.next()
+		r.IIF = at(m.Iif, i)
+		r.PrefSrc = pref.next()
+		r.Priority = at(m.Priority, i)
+		if ms := metrics.next(); len(ms) > 0 {
+			r.Metrics = make([]RouteMetric, len(ms)/2)
+			for j := range r.Metrics {
+				r.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
+			}
+		}
+		r.CongCtl = cong.next()
+		if k := int(at(m.NexthopCount, i)); k > 0 {
+			r.NextHops = nhs[off : off+k : off+k]
+			off += k
+		}
+		r.Multipath = at(m.Multipath, i) != 0
+		r.Cloned = at(m.Cloned, i) != 0
+		r.Pref = uint8(at(m.Pref, i))
+		r.Mark = at(m.Mark, i)
+		r.NHID = at(m.Nhid, i)
+		r.Expires = at(m.Expires, i)
+		if v := cache.next(); len(v) == 8 {
+			r.Cache = &RouteCacheInfo{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]}
+		}
+		r.Raw = raw.next()
+	}
+	return out, nil
+}
+
+func decNextHops(m *pb.NextHops) ([]NextHop, error) {
+	n := int(m.GetRows())
+	if n == 0 {
+		return nil, nil
+	}
+	c := &colCheck{rows: n}
+	gw := c.addrs("nexthops.gateway", m.Gateway)
+	c.n("nexthops.oif", len(m.Oif))
+	c.n("nexthops.weight", len(m.Weight))
+	c.n("nexthops.flags", len(m.Flags))
+	c.n("nexthops.realms", len(m.Realms))
+	c.n("nexthops.encap_type", len(m.EncapType))
+	encap := c.bytes("nexthops.encap", m.Encap, n)
+	raw := c.raws("nexthops.raw", m.Raw, n)
+	if c.err != nil {
+		return nil, c.err
+	}
+	out := make([]NextHop, n)
+	for i := range out {
+		h := &out[i]
+		h.Gateway = gw.next()
+		h.OIF = at(m.Oif, i)
+		h.Weight = uint16(at(m.Weight, i))
+		h.Flags = uint8(at(m.Flags, i))
+		h.Realms = at(m.Realms, i)
+		h.EncapType = uint16(at(m.EncapType, i))
+		h.Encap = encap.next()
+		h.Raw = raw.next()
+	}
+	return out, nil
+}
+
+func encNeighbours(ns []Neighbour) *pb.Neighbours {
+	n := len(ns)
+	return &pb.Neighbours{
+		Rows:         uint32(n),
+		Family:       col(n, func(i int) uint32 { return uint32(ns[i].Family) }),
+		Index:        col(n, func(i int) int32 { return ns[i].Index }),
+		Addr:         encAddrs(n, func(i int) netip.Addr { return ns[i].Addr }),
+		Lladdr:       encBytes(n, func(i int) []byte { return ns[i].LLAddr }),
+		State:        col(n, func(i int) uint32 { return uint32(ns[i].State) }),
+		Flags:        col(n, func(i int) uint32 { return ns[i].Flags }),
+		Type:         col(n, func(i int) uint32 { return uint32(ns[i].Type) }),
+		Probes:       col(n, func(i int) uint32 { return ns[i].Probes }),
+		Vlan:         col(n, func(i int) uint32 { return uint32(ns[i].VLAN) }),
+		Master:       col(n, func(i int) int32 { return ns[i].Master }),
+		Protocol:     col(n, func(i int) uint32 { return uint32(ns[i].Protocol) }),
+		Confirmed:    col(n, func(i int) uint32 { return ns[i].Confirmed }),
+		Used:         col(n, func(i int) uint32 { return ns[i].Used }),
+		Updated:      col(n, func(i int) uint32 { return ns[i].Updated }),
+		Refcnt:       col(n, func(i int) uint32 { return ns[i].RefCnt }),
+		HasCacheInfo: col(n, func(i int) uint32 { return b2u(ns[i].HasCacheInfo) }),
+		Proxy:        col(n, func(i int) uint32 { return b2u(ns[i].Proxy) }),
+		Raw:          encRaw(n, func(i int) []RawAttr { return ns[i].Raw }),
+	}
+}
+
+func decNeighbours(m *pb.Neighbours) ([]Neighbour, error) {
+	n := int(m.GetRows())
+	c := &colCheck{rows: n}
+	for name, l := range map[string]int{
+		"family": len(m.Family), "index": len(m.Index), "state": len(m.State),
+		"flags": len(m.Flags), "type": len(m.Type), "probes": len(m.Probes),
+		"vlan": len(m.Vlan), "master": len(m.Master), "protocol": len(m.Protocol),
+		"confirmed": len(m.Confirmed), "used": len(m.Used), "updated": len(m.Updated),
+		"refcnt": len(m.Refcnt), "has_cache_info": len(m.HasCacheInfo), "proxy": len(m.Proxy),
+	} {
+		c.n(name, l)
+	}
+	addr := c.addrs("addr", m.Addr)
+	ll := c.bytes("lladdr", m.Lladdr, n)
+	raw := c.raws("raw", m.Raw, n)
+	if c.err != nil {
+		return nil, c.err
+	}
+	out := make([]Neighbour, n)
+	for i := range out {
+		e := &out[i]
+		e.Family = uint8(at(m.Family, i))
+		e.Index = at(m.Index, i)
+		e.Addr = addr.next()
+		e.LLAddr = ll.next()
+		e.State = uint16(at(m.State, i))
+		e.Flags = at(m.Flags, i)
+		e.Type = uint8(at(m.Type, i))
+		e.Probes = at(m.Probes, i)
+		e.VLAN = uint16(at(m.Vlan, i))
+		e.Master = at(m.Master, i)
+		e.Protocol = uint8(at(m.Protocol, i))
+		e.Confirmed = at(m.Confirmed, i)
+		e.Used = at(m.Used, i)
+		e.Updated = at(m.Updated, i)
+		e.RefCnt = at(m.Refcnt, i)
+		e.HasCacheInfo = at(m.HasCacheInfo, i) != 0
+		e.Proxy = at(m.Proxy, i) != 0
+		e.Raw = raw.next()
+	}
+	return out, nil
+}
+
+func encInet(ss []InetSocket) *pb.InetSockets {
+	n := len(ss)
+	return &pb.InetSockets{
+		Rows:       uint32(n),
+		Proto:      col(n, func(i int) uint32 { return uint32(ss[i].Proto) }),
+		RawProto:   col(n, func(i int) uint32 { return uint32(ss[i].RawProto) }),
+		Family:     col(n, func(i int) uint32 { return uint32(ss[i].Family) }),
+		State:      col(n, func(i int) uint32 { return uint32(ss[i].State) }),
+		Local:      encAddrs(n, func(i int) netip.Addr { return ss[i].Local.Addr() }),
+		LocalPort:  col(n, func(i int) uint32 { return uint32(ss[i].Local.Port()) }),
+		Remote:     encAddrs(n, func(i int) netip.Addr { return ss[i].Remote.Addr() }),
+		RemotePort: col(n, func(i int) uint32 { return uint32(ss[i].Remote.Port()) }),
+		Ifindex:    col(n, func(i int) uint32 { return ss[i].IfIndex }),
+		Cookie:     col(n, func(i int) uint64 { return ss[i].Cookie }),
+		Timer:      col(n, func(i int) uint32 { return uint32(ss[i].Timer) }),
+		Retrans:    col(n, func(i int) uint32 { return uint32(ss[i].Retrans) }),
+		Expires:    col(n, func(i int) uint32 { return ss[i].Expires }),
+		RecvQ:      col(n, func(i int) uint32 { return ss[i].RecvQ }),
+		SendQ:      col(n, func(i int) uint32 { return ss[i].SendQ }),
+		Uid:        col(n, func(i int) uint32 { return ss[i].UID }),
+		Inode:      col(n, func(i int) uint64 { return ss[i].Inode }),
+		Refcount:   col(n, func(i int) uint32 { return ss[i].RefCount }),
+		Probes:     col(n, func(i int) uint32 { return ss[i].Probes }),
+		Drops:      col(n, func(i int) uint32 { return ss[i].Drops }),
+		Rto:        col(n, func(i int) uint32 { return ss[i].RTO }),
+		Ato:        col(n, func(i int) uint32 { return ss[i].ATO }),
+		QuickAck:   col(n, func(i int) uint32 { return ss[i].QuickAck }),
+		Cwnd:       col(n, func(i int) uint32 { return ss[i].Cwnd }),
+		Ssthresh:   col(n, func(i int) int32 { return ss[i].Ssthresh }),
+		Shutdown:   col(n, func(i int) uint32 { return uint32(ss[i].Shutdown) }),
+		Tos:        col(n, func(i int) uint32 { return uint32(ss[i].TOS) }),
+		Tclass:     col(n, func(i int) uint32 { return uint32(ss[i].TClass) }),
+		Mark:       col(n, func(i int) uint32 { return ss[i].Mark }),
+		CgroupId:   col(n, func(i int) uint64 { return ss[i].CgroupID }),
+		V6Only:     col(n, func(i int) uint32 { return uint32(ss[i].V6Only) }),
+		Cong:       encStrings(n, func(i int) string { return ss[i].Cong }),
+		MemInfo:    encLists(n, func(i int) []uint32 { return ss[i].MemInfo }),
+		SkMem:      encLists(n, func(i int) []uint32 { return ss[i].SkMem }),
+		TcpInfo:    encBytes(n, func(i int) []byte { return ss[i].TCPInfo }),
+		Raw:        encRaw(n, func(i int) []RawAttr { return ss[i].Raw }),
+	}
+}
+
+func decInet(m *pb.InetSockets) ([]InetSocket, error) {
+	n := int(m.GetRows())
+	c := &colCheck{rows: n}
+	for name, l := range map[string]int{
+		"proto": len(m.Proto), "raw_proto": len(m.RawProto), "family": len(m.Family),
+		"state": len(m.State), "local_port": len(m.LocalPort), "remote_port": len(m.RemotePort),
+		"ifindex": len(m.Ifindex), "cookie": len(m.Cookie), "timer": len(m.Timer),
+		"retrans": len(m.Retrans), "expires": len(m.Expires), "recv_q": len(m.RecvQ),
+		"send_q": len(m.SendQ), "uid": len(m.Uid), "inode": len(m.Inode),
+		"refcount": len(m.Refcount), "probes": len(m.Probes), "drops": len(m.Drops),
+		"rto": len(m.Rto), "ato": len(m.Ato), "quick_ack": len(m.QuickAck),
+		"cwnd": len(m.Cwnd), "ssthresh": len(m.Ssthresh), "shutdown": len(m.Shutdown),
+		"tos": len(m.Tos), "tclass": len(m.Tclass), "mark": len(m.Mark),
+		"cgroup_id": len(m.CgroupId), "v6only": len(m.V6Only),
+	} {
+		c.n(name, l)
+	}
+	local := c.addrs("local", m.Local)
+	remote := c.addrs("remote", m.Remote)
+	cong := c.strings("cong", m.Cong)
+	mem := c.lists("mem_info", m.MemInfo)
+	skmem := c.lists("sk_mem", m.SkMem)
+	info := c.bytes("tcp_info", m.TcpInfo, n)
+	raw := c.raws("raw", m.Raw, n)
+	if c.err != nil {
+		return nil, c.err
+	}
+	out := make([]InetSocket, n)
+	for i := range out {
+		s := &out[i]
+		s.Proto = uint16(at(m.Proto, i))
+		s.RawProto = uint16(at(m.RawProto, i))
+		s.Family = uint8(at(m.Family, i))
+		s.State = uint8(at(m.State, i))
+		if a := local.next(); a.IsValid() {
+			s.Local = netip.AddrPortFrom(a, uint16(at(m.LocalPort, i)))
+		}
+		if a := remote.next(); a.IsValid() {
+			s.Remote = netip.AddrPortFrom(a, uint16(at(m.RemotePort, i)))
+		}
+		s.IfIndex = at(m.Ifindex, i)
+		s.Cookie = at(m.Cookie, i)
+		s.Timer = uint8(at(m.Timer, i))
+		s.Retrans = uint8(at(m.Retrans, i))
+		s.Expires = at(m.Expires, i)
+		s.RecvQ = at(m.RecvQ, i)
+		s.SendQ = at(m.SendQ, i)
+		s.UID = at(m.Uid, i)
+		s.Inode = at(m.Inode, i)
+		s.RefCount = at(m.Refcount, i)
+		s.Probes = at(m.Probes, i)
+		s.Drops = at(m.Drops, i)
+		s.RTO = at(m.Rto, i)
+		s.ATO = at(m.Ato, i)
+		s.QuickAck = at(m.QuickAck, i)
+		s.Cwnd = at(m.Cwnd, i)
+		s.Ssthresh = at(m.Ssthresh, i)
+		s.Shutdown = uint8(at(m.Shutdown, i))
+		s.TOS = uint8(at(m.Tos, i))
+		s.TClass = uint8(at(m.Tclass, i))
+		s.Mark = at(m.Mark, i)
+		s.CgroupID = at(m.CgroupId, i)
+		s.V6Only = uint8(at(m.V6Only, i))
+		s.Cong = cong.next()
+		s.MemInfo = mem.next()
+		s.SkMem = skmem.next()
+		s.TCPInfo = info.next()
+		s.Raw = raw.next()
+	}
+	return out, nil
+}
+
+func encOwners(os []SocketOwner) *pb.Owners {
+	n := len(os)
+	return &pb.Owners{
+		Rows:    uint32(n),
+		Inode:   col(n, func(i int) uint64 { return os[i].Inode }),
+		Pid:     col(n, func(i int) int32 { return os[i].Pid }),
+		Command: encStrings(n, func(i int) string { return os[i].Command }),
+		Uid:     col(n, func(i int) uint32 { return os[i].UID }),
+	}
+}
+
+func decOwners(m *pb.Owners) ([]SocketOwner, error) {
+	n := int(m.GetRows())
+	c := &colCheck{rows: n}
+	c.n("inode", len(m.Inode))
+	c.n("pid", len(m.Pid))
+	c.n("uid", len(m.Uid))
+	cmd := c.strings("command", m.Command)
+	if c.err != nil {
+		return nil, c.err
+	}
+	out := make([]SocketOwner, n)
+	for i := range out {
+		out[i] = SocketOwner{Inode: at(m.Inode, i), Pid: at(m.Pid, i), Command: cmd.next(), UID: at(m.Uid, i)}
+	}
+	return out, nil
+}

@@ -1,0 +1,270 @@
+package snapshots
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/netmortem/netmortem/snapshots/pb"
+)
+
+// A Writer streams a snapshot: sections are compressed and written as they
+// come, the index and trailer when it is closed. A Writer made by Create
+// writes to a temporary file next to the destination and renames it into
+// place only when Close succeeds, so the destination never holds a partial
+// snapshot.
+type Writer struct {
+	w      *bufio.Writer
+	off    uint64
+	enc    *zstd.Encoder
+	index  pb.Index
+	frame  int // current frame, -1 before the first
+	prev   map[secKey]*pb.Section
+	file   *os.File
+	path   string
+	tmp    string
+	closed bool
+	err    error
+}
+
+type secKey struct {
+	ns    int32
+	table string
+}
+
+// Create starts a snapshot that will appear at path when Close succeeds.
+func Create(path string, meta Meta) (*Writer, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating snapshot %s: %w", path, err)
+	}
+	w, err := NewWriter(f, meta)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	w.file, w.path, w.tmp = f, path, f.Name()
+	return w, nil
+}
+
+// NewWriter writes a snapshot to w. Nothing makes it atomic; use Create for
+// files.
+func NewWriter(w io.Writer, meta Meta) (*Writer, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderCRC(true),
+		// Single-segment frames always declare their content size, which the
+		// reader checks before decompressing.
+		zstd.WithSingleSegment(true))
+	if err != nil {
+		return nil, err
+	}
+	sw := &Writer{w: bufio.NewWriterSize(w, 1<<20), enc: enc, frame: -1, prev: map[secKey]*pb.Section{}}
+	sw.SetMeta(meta)
+	sw.write(putHeader(FormatVersion))
+	return sw, sw.err
+}
+
+func (w *Writer) write(b []byte) {
+	if w.err != nil {
+		return
+	}
+	n, err := w.w.Write(b)
+	w.off += uint64(n)
+	if err != nil {
+		w.err = fmt.Errorf("writing snapshot: %w", err)
+	}
+}
+
+// SetMeta replaces the metadata; the last value set is written on Close.
+func (w *Writer) SetMeta(m Meta) {
+	w.index.Meta = &pb.Meta{
+		Hostname: m.Hostname, KernelRelease: m.KernelRelease, KernelVersion: m.KernelVersion,
+		Machine: m.Machine, BigEndian: m.BigEndian, BootTime: nanos(m.BootTime),
+		ClockTicks: m.ClockTicks, PageSize: m.PageSize, CaptureStart: nanos(m.CaptureStart),
+		CaptureEnd: nanos(m.CaptureEnd), ToolVersion: m.ToolVersion, SourceKind: m.Source.Kind,
+		SourceOrigin: m.Source.Origin, SourceDetail: m.Source.Detail, CommandLine: m.CommandLine,
+		Warnings: m.Warnings,
+	}
+}
+
+// AddNamespace registers a namespace and returns its ID.
+func (w *Writer) AddNamespace(n NamespaceInfo) int {
+	id := len(w.index.Namespaces)
+	w.index.Namespaces = append(w.index.Namespaces, nsToPB(id, n))
+	return id
+}
+
+// UpdateNamespace replaces what is known of namespace id (pids, gone …).
+func (w *Writer) UpdateNamespace(id int, n NamespaceInfo) {
+	if id >= 0 && id < len(w.index.Namespaces) {
+		w.index.Namespaces[id] = nsToPB(id, n)
+	}
+}
+
+func nsToPB(id int, n NamespaceInfo) *pb.Namespace {
+	return &pb.Namespace{Id: uint32(id), Name: n.Name, Inode: n.Inode, Host: n.Host, Pids: n.Pids, Hints: n.Hints, Gone: n.Gone}
+}
+
+// BeginFrame starts a new frame and returns its index.
+func (w *Writer) BeginFrame(start time.Time) int {
+	w.frame = len(w.index.Frames)
+	w.index.Frames = append(w.index.Frames, &pb.Frame{Index: uint32(w.frame), Start: nanos(start)})
+	return w.frame
+}
+
+// EndFrame records when the current frame's capture ended.
+func (w *Writer) EndFrame(end time.Time) {
+	if w.frame >= 0 {
+		w.index.Frames[w.frame].End = nanos(end)
+	}
+}
+
+// Frames returns how many frames have been begun.
+func (w *Writer) Frames() int { return len(w.index.Frames) }
+
+// WriteTable writes table t of namespace ns in the current frame. A table
+// whose status is unavailable is recorded without data. A section equal
+// to the same table of the previous frame is not stored again: its index
+// entry points at the earlier bytes.
+func (w *Writer) WriteTable(ns int, t Table, st Status, ts *Tables) error {
+	if t.HostScope() {
+		return w.write1(-1, -1, t, st, ts)
+	}
+	if w.frame < 0 {
+		return errors.New("snapshot writer: WriteTable before BeginFrame")
+	}
+	if ns < 0 || ns >= len(w.index.Namespaces) {
+		return fmt.Errorf("snapshot writer: namespace %d not added", ns)
+	}
+	return w.write1(w.frame, ns, t, st, ts)
+}
+
+func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errors.New("snapshot writer: closed")
+	}
+	if !t.Valid() {
+		return fmt.Errorf("snapshot writer: unknown table %q", t)
+	}
+	if st.State == 0 {
+		st.State = StateOK
+	}
+	sec := &pb.Section{
+		Frame: int32(frame), Namespace: int32(ns), Table: string(t),
+		State: uint32(st.State), Reason: st.Reason, Sources: st.Sources, Time: nanos(st.Time),
+		Retries: st.Retries,
+	}
+	if st.State != StateUnavailable && ts != nil {
+		payload, err := encodeTable(t, ts)
+		if err != nil {
+			return fmt.Errorf("encoding %s: %w", t, err)
+		}
+		sum := sha256.Sum256(payload)
+		sec.Hash = sum[:16]
+		sec.Size = uint64(len(payload))
+		sec.Rows = uint64(ts.Rows(t))
+		key := secKey{int32(ns), string(t)}
+		if p := w.prev[key]; p != nil && bytes.Equal(p.Hash, sec.Hash) && p.Size == sec.Size {
+			sec.Offset, sec.Compressed, sec.Crc32C = p.Offset, p.Compressed, p.Crc32C
+		} else {
+			frameBytes := w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/3+64))
+			sec.Offset = w.off
+			sec.Compressed = uint64(len(frameBytes))
+			sec.Crc32C = crc32.Checksum(frameBytes, castagnoli)
+			w.write(frameBytes)
+		}
+		w.prev[key] = sec
+	}
+	w.index.Sections = append(w.index.Sections, sec)
+	return w.err
+}
+
+// Close writes the index and trailer. For a Writer made by Create it then
+// syncs the file, renames it into place and syncs the directory.
+func (w *Writer) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	idx, err := proto.MarshalOptions{Deterministic: true}.Marshal(&w.index)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	z := w.enc.EncodeAll(idx, nil)
+	if len(z) > maxIndexBytes && w.err == nil {
+		w.err = fmt.Errorf("snapshot index of %d bytes exceeds the format's limit", len(z))
+	}
+	hdr := make([]byte, 8)
+	binary.LittleEndian.PutUint32(hdr, magicIndex)
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(len(z)))
+	indexOff := w.off
+	frame := append(hdr, z...)
+	w.write(frame)
+	w.write(trailer{indexOffset: indexOff, indexLen: uint64(len(frame)), version: FormatVersion,
+		crc: crc32.Checksum(frame, castagnoli)}.bytes())
+	if w.err == nil {
+		if err := w.w.Flush(); err != nil {
+			w.err = fmt.Errorf("writing snapshot: %w", err)
+		}
+	}
+	w.enc.Close()
+	if w.file == nil {
+		return w.err
+	}
+	if w.err == nil {
+		if err := w.file.Sync(); err != nil {
+			w.err = fmt.Errorf("writing %s: %w", w.path, err)
+		}
+	}
+	if err := w.file.Close(); err != nil && w.err == nil {
+		w.err = fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	if w.err == nil {
+		if err := os.Rename(w.tmp, w.path); err != nil {
+			w.err = fmt.Errorf("writing %s: %w", w.path, err)
+		}
+	}
+	if w.err != nil {
+		os.Remove(w.tmp)
+		return w.err
+	}
+	if d, err := os.Open(filepath.Dir(w.path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Abort discards a snapshot being written; the destination is untouched.
+func (w *Writer) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	w.enc.Close()
+	if w.file != nil {
+		w.file.Close()
+		os.Remove(w.tmp)
+	}
+}
+
+// Err returns the first write error.
+func (w *Writer) Err() error { return w.err }
