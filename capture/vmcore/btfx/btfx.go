@@ -1,0 +1,367 @@
+// Package btfx looks up kernel structure layouts by name in BTF: the byte
+// offset and size of a member path such as "ipv4.fib_table_hash" inside
+// struct net, descending through anonymous structs and unions the way C
+// does. Nothing is hard-coded: a type or member BTF lacks is an error that
+// names it.
+package btfx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// Types is a parsed BTF blob.
+type Types struct {
+	spec  *btf.Spec
+	comps map[string]btf.Type
+}
+
+// Load parses a raw BTF blob (the kernel's .BTF section).
+func Load(blob []byte) (_ *Types, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("btf: parser failed: %v", r)
+		}
+	}()
+	if len(blob) < 24 || binary.LittleEndian.Uint16(blob) != 0xeb9f {
+		return nil, errors.New("btf: no BTF magic 0xeb9f")
+	}
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(blob))
+	if err != nil {
+		return nil, fmt.Errorf("btf: %w", err)
+	}
+	return &Types{spec: spec, comps: map[string]btf.Type{}}, nil
+}
+
+// FromSpec wraps an already parsed spec (tests build them).
+func FromSpec(s *btf.Spec) *Types { return &Types{spec: s, comps: map[string]btf.Type{}} }
+
+// Composite returns the struct or union called name. When BTF has several
+// (vmlinux BTF can), the first complete one wins.
+func (t *Types) Composite(name string) (btf.Type, error) {
+	if c, ok := t.comps[name]; ok {
+		if c == nil {
+			return nil, fmt.Errorf("btf: no struct %s", name)
+		}
+		return c, nil
+	}
+	var found btf.Type
+	types, err := safeTypes(t.spec, name)
+	if err == nil {
+		for _, ty := range types {
+			switch c := ty.(type) {
+			case *btf.Struct:
+				if c.Size > 0 || len(c.Members) > 0 {
+					found = c
+				}
+			case *btf.Union:
+				if c.Size > 0 || len(c.Members) > 0 {
+					found = c
+				}
+			}
+			if found != nil {
+				break
+			}
+		}
+	}
+	t.comps[name] = found
+	if found == nil {
+		return nil, fmt.Errorf("btf: no struct %s", name)
+	}
+	return found, nil
+}
+
+func safeTypes(s *btf.Spec, name string) (ts []btf.Type, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("btf: decoding %s failed: %v", name, r)
+		}
+	}()
+	return s.AnyTypesByName(name)
+}
+
+// Size returns the size in bytes of struct name.
+func (t *Types) Size(name string) (uint32, error) {
+	c, err := t.Composite(name)
+	if err != nil {
+		return 0, err
+	}
+	return sizeOf(c), nil
+}
+
+func sizeOf(ty btf.Type) uint32 {
+	n, err := btf.Sizeof(ty)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return uint32(n)
+}
+
+func members(ty btf.Type) []btf.Member {
+	switch c := ty.(type) {
+	case *btf.Struct:
+		return c.Members
+	case *btf.Union:
+		return c.Members
+	}
+	return nil
+}
+
+// Field is where a member lives inside its outermost struct.
+type Field struct {
+	Off     uint32   // byte offset of the member (of its storage unit for bitfields)
+	Size    uint32   // bytes of the member's type
+	BitOff  uint32   // for bitfields, bit offset from Off
+	BitSize uint32   // bitfield width, 0 for ordinary members
+	Type    btf.Type // member type without typedefs and qualifiers
+}
+
+// IsPointer reports whether the member is a pointer.
+func (f Field) IsPointer() bool { _, ok := f.Type.(*btf.Pointer); return ok }
+
+// ArrayLen returns the element count of an array member, 0 otherwise.
+func (f Field) ArrayLen() uint32 {
+	if a, ok := f.Type.(*btf.Array); ok {
+		return a.Nelems
+	}
+	return 0
+}
+
+// ElemSize returns the element size of an array member.
+func (f Field) ElemSize() uint32 {
+	if a, ok := f.Type.(*btf.Array); ok {
+		return sizeOf(a.Type)
+	}
+	return 0
+}
+
+// find looks for name in ty, descending into anonymous members.
+func find(ty btf.Type, name string, depth int) (btf.Member, uint32, bool) {
+	if depth > 16 {
+		return btf.Member{}, 0, false
+	}
+	ms := members(ty)
+	for _, m := range ms {
+		if m.Name == name {
+			return m, 0, true
+		}
+	}
+	for _, m := range ms {
+		if m.Name != "" {
+			continue
+		}
+		inner := btf.UnderlyingType(m.Type)
+		if sub, off, ok := find(inner, name, depth+1); ok {
+			return sub, off + uint32(m.Offset), true
+		}
+	}
+	return btf.Member{}, 0, false
+}
+
+// Field resolves a dotted member path inside struct typ.
+func (t *Types) Field(typ, path string) (f Field, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("btf: resolving %s.%s failed: %v", typ, path, r)
+		}
+	}()
+	cur, err := t.Composite(typ)
+	if err != nil {
+		return Field{}, err
+	}
+	var bits uint32
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		m, extra, ok := find(cur, p, 0)
+		if !ok {
+			return Field{}, fmt.Errorf("btf: %s has no member %s", describe(typ, parts[:i]), p)
+		}
+		bits += extra + uint32(m.Offset)
+		under := btf.UnderlyingType(m.Type)
+		if i == len(parts)-1 {
+			f = Field{Type: under, Size: sizeOf(under)}
+			if m.BitfieldSize > 0 {
+				f.BitSize = uint32(m.BitfieldSize)
+				f.Off = bits / 8
+				f.BitOff = bits % 8
+				f.Size = (f.BitOff + f.BitSize + 7) / 8
+			} else {
+				if bits%8 != 0 {
+					return Field{}, fmt.Errorf("btf: %s.%s is not byte-aligned", typ, path)
+				}
+				f.Off = bits / 8
+			}
+			return f, nil
+		}
+		if members(under) == nil {
+			return Field{}, fmt.Errorf("btf: %s.%s is not a struct or union", typ, strings.Join(parts[:i+1], "."))
+		}
+		cur = under
+	}
+	return Field{}, fmt.Errorf("btf: empty member path in %s", typ)
+}
+
+func describe(typ string, parts []string) string {
+	if len(parts) == 0 {
+		return "struct " + typ
+	}
+	return "struct " + typ + " member " + strings.Join(parts, ".")
+}
+
+// EnumValue returns the value of an enumerator (from any enum in BTF).
+func (t *Types) EnumValue(enumerator string) (uint64, bool) {
+	// Enumerators are not indexed by name in BTF; callers that need many
+	// should use Enum. This is only used for a handful of constants.
+	for ty, err := range t.spec.All() {
+		if err != nil {
+			return 0, false
+		}
+		if e, ok := ty.(*btf.Enum); ok {
+			for _, v := range e.Values {
+				if v.Name == enumerator {
+					return v.Value, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// Layout collects field lookups for one walker and remembers the first
+// failures, so a walker states all it needs up front and fails with an
+// error naming every missing type or member.
+type Layout struct {
+	T    *Types
+	errs []string
+}
+
+// NewLayout starts a layout over t.
+func NewLayout(t *Types) *Layout { return &Layout{T: t} }
+
+// F resolves typ.path, recording a failure.
+func (l *Layout) F(typ, path string) Field {
+	f, err := l.T.Field(typ, path)
+	if err != nil {
+		l.fail(err)
+		// An impossible offset keeps reads of a failed field harmless.
+		return Field{Off: 1 << 30}
+	}
+	return f
+}
+
+// Opt resolves typ.path without recording a failure.
+func (l *Layout) Opt(typ, path string) (Field, bool) {
+	f, err := l.T.Field(typ, path)
+	return f, err == nil
+}
+
+// Size returns the size of struct typ, recording a failure.
+func (l *Layout) Size(typ string) uint32 {
+	n, err := l.T.Size(typ)
+	if err != nil {
+		l.fail(err)
+	}
+	return n
+}
+
+func (l *Layout) fail(err error) {
+	s := err.Error()
+	for _, e := range l.errs {
+		if e == s {
+			return
+		}
+	}
+	l.errs = append(l.errs, s)
+}
+
+// Err returns the recorded failures, or nil.
+func (l *Layout) Err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(l.errs, "; "))
+}
+
+// Obj is the bytes of one kernel object; reads outside it return zero.
+type Obj []byte
+
+// U reads an unsigned little-endian member of 1, 2, 4 or 8 bytes, or a bitfield.
+func (o Obj) U(f Field) uint64 {
+	if f.BitSize > 0 {
+		var v uint64
+		for i := uint32(0); i < f.Size && i < 8; i++ {
+			v |= uint64(o.byteAt(f.Off+i)) << (8 * i)
+		}
+		return (v >> f.BitOff) & (1<<f.BitSize - 1)
+	}
+	switch f.Size {
+	case 1, 2, 4, 8:
+	default:
+		return 0
+	}
+	if uint64(f.Off)+uint64(f.Size) > uint64(len(o)) {
+		return 0
+	}
+	b := o[f.Off : f.Off+f.Size]
+	switch f.Size {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// S reads a signed member.
+func (o Obj) S(f Field) int64 {
+	v := o.U(f)
+	if f.BitSize > 0 {
+		sh := 64 - f.BitSize
+		return int64(v<<sh) >> sh
+	}
+	switch f.Size {
+	case 1:
+		return int64(int8(v))
+	case 2:
+		return int64(int16(v))
+	case 4:
+		return int64(int32(v))
+	}
+	return int64(v)
+}
+
+// At reads a 64-bit value at a raw offset (pointers inside arrays).
+func (o Obj) At(off uint32) uint64 {
+	return o.U(Field{Off: off, Size: 8})
+}
+
+// B returns the bytes of a member (nil when out of range).
+func (o Obj) B(f Field) []byte {
+	if uint64(f.Off)+uint64(f.Size) > uint64(len(o)) {
+		return nil
+	}
+	return o[f.Off : f.Off+f.Size]
+}
+
+// Str returns a char-array member up to its first NUL.
+func (o Obj) Str(f Field) string {
+	b := o.B(f)
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+func (o Obj) byteAt(i uint32) byte {
+	if uint64(i) >= uint64(len(o)) {
+		return 0
+	}
+	return o[i]
+}
