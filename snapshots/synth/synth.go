@@ -68,7 +68,7 @@ func Full(seed int) *snapshots.Tables {
 				{Gateway: a("fe80::2"), OIF: 4, Weight: 1, Flags: 1, Realms: 8, EncapType: 2, Encap: []byte{3}, Raw: raw(90)},
 			},
 			Multipath: true, Cloned: true, Pref: 1, Mark: 9, NHID: 12, Expires: uint64(u(300)),
-			Cache: &snapshots.RouteCacheInfo{1, 2, 3, 4, 5, 6, 7, 8}, Raw: raw(100),
+			Cache: &snapshots.RouteCacheInfo{ClntRef: 1, LastUse: 2, Expires: 3, Error: 4, Used: 5, ID: 6, TS: 7, TSAge: 8}, Raw: raw(100),
 		}},
 		Rules: []snapshots.Rule{{
 			Family: snapshots.AFInet, Priority: u(100), Table: 100, Action: 1, Flags: 2, TOS: 8,

@@ -1,0 +1,67 @@
+// Command netmortem captures every Linux kernel network table into one
+// snapshot file and replays Solaris netstat(1M) displays against it
+// offline, diffs two captures, and runs netstat's route filters.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses (documented in every command's help).
+const (
+	exitOK      = 0
+	exitDiffers = 1 // diff: the captures differ
+	exitTrouble = 2 // bad usage, unreadable or damaged input, failed capture
+)
+
+// exitError carries an exit status and, optionally, a message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr marks a command-line mistake.
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitTrouble, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and maps its error to an exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "netmortem:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "netmortem:", err)
+	return exitTrouble
+}
