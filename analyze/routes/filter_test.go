@@ -193,15 +193,15 @@ func TestManPageExample(t *testing.T) {
 		return r
 	}
 	rs := []snapshots.Route{
-		u("0.0.0.0/0", "192.168.1.1", 3),   // default: mask 0 < 8
-		u("10.0.0.0/8", "", 2),             // yes
-		u("10.1.0.0/16", "10.0.0.2", 3),    // yes
-		u("10.2.0.0/16", "10.0.0.3", 4),    // le0: no
-		u("10.3.0.0/24", "10.0.0.4", 4, 2), // multipath, one hop on hme0: yes, both rows
-		u("10.5.5.5/32", "10.0.0.5", 2),    // host route: yes
-		u("0.0.0.0/4", "10.0.0.6", 2),      // shorter than /8: no
-		u("11.0.0.0/8", "10.0.0.7", 2),     // outside 10/8: no
-		u("192.168.0.0/16", "", 3),         // no
+		u("0.0.0.0/0", "192.168.1.1", 3),                                       // default: mask 0 < 8
+		u("10.0.0.0/8", "", 2),                                                 // yes
+		u("10.1.0.0/16", "10.0.0.2", 3),                                        // yes
+		u("10.2.0.0/16", "10.0.0.3", 4),                                        // le0: no
+		u("10.3.0.0/24", "10.0.0.4", 4, 2),                                     // multipath, one hop on hme0: yes, both rows
+		u("10.5.5.5/32", "10.0.0.5", 2),                                        // host route: yes
+		u("0.0.0.0/4", "10.0.0.6", 2),                                          // shorter than /8: no
+		u("11.0.0.0/8", "10.0.0.7", 2),                                         // outside 10/8: no
+		u("192.168.0.0/16", "", 3),                                             // no
 		{Family: v4, Table: 254, Type: rtnBlackhole, Dst: pfx("10.66.0.0/16")}, // no interface: no
 		{Family: v4, Table: 255, Type: rtnLocal, Protocol: 2, Dst: pfx("10.4.0.1/32"), // hidden without -a
 			PrefSrc: addr("10.4.0.1"), NextHops: []snapshots.NextHop{hop("", 2)}},
