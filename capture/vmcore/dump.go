@@ -26,6 +26,8 @@ type Dump struct {
 	CPUs   int
 	Time   time.Time // crash time (CRASHTIME) or the dump header's stamp; zero if unknown
 	file   *os.File
+	pcpu   []uint64
+	enumV  map[string]uint64
 }
 
 // Close releases the dump file.
@@ -161,4 +163,12 @@ func (d *Dump) loadBTF() error {
 	}
 	d.Types, err = btfx.Load(blob)
 	return err
+}
+
+// enums returns every enumerator in BTF by name (read once).
+func (d *Dump) enums() map[string]uint64 {
+	if d.enumV == nil {
+		d.enumV = d.Types.Enumerators()
+	}
+	return d.enumV
 }
