@@ -1,0 +1,35 @@
+package live
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// progress prints a one-line status, rewritten in place, at most ten
+// times a second.
+type progress struct {
+	w    io.Writer
+	last time.Time
+	n    int
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w} }
+
+func (p *progress) set(msg string) {
+	if p == nil || p.w == nil || time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	if len(msg) > 78 {
+		msg = msg[:78]
+	}
+	fmt.Fprintf(p.w, "\r%-78s", msg)
+	p.n++
+}
+
+func (p *progress) done() {
+	if p != nil && p.w != nil && p.n > 0 {
+		fmt.Fprintf(p.w, "\r%-78s\r", "")
+	}
+}
