@@ -136,17 +136,29 @@ func Visible(r *snapshots.Route, all bool, tables func(uint32) bool) bool {
 
 // Select returns the rows netstat -r shows for routes, in route order,
 // next hops in order. all is -a. e holds the -f filters; nil selects
-// without filters.
+// without filters. The result is allocated once, at its exact size.
 func Select(routes []snapshots.Route, all bool, e *Engine) []Row {
-	return AppendRows(nil, routes, all, e)
+	n := walk(routes, all, e, nil)
+	if n == 0 {
+		return nil
+	}
+	return AppendRows(make([]Row, 0, n), routes, all, e)
 }
 
 // AppendRows is Select appending to dst, so a caller can reuse a slice.
 func AppendRows(dst []Row, routes []snapshots.Route, all bool, e *Engine) []Row {
+	walk(routes, all, e, func(w Row) { dst = append(dst, w) })
+	return dst
+}
+
+// walk calls emit for every selected row and returns their number; emit
+// may be nil to count only.
+func walk(routes []snapshots.Route, all bool, e *Engine, emit func(Row)) int {
 	var tables func(uint32) bool
 	if e != nil && e.table.present {
 		tables = e.table.match
 	}
+	n := 0
 	for i := range routes {
 		r := &routes[i]
 		if !Visible(r, all, tables) {
@@ -155,20 +167,38 @@ func AppendRows(dst []Row, routes []snapshots.Route, all bool, e *Engine) []Row 
 		if e != nil && !e.matchRoute(r) {
 			continue
 		}
+		if e == nil || !e.flags.present {
+			// Every row of the route is selected; flags only when emitting.
+			k := max(len(r.NextHops), 1)
+			n += k
+			if emit == nil {
+				continue
+			}
+		}
 		rf := routeFlags(r)
 		if len(r.NextHops) == 0 {
 			f := hopFlags(r, rf, nil)
 			if e == nil || e.matchFlags(f) {
-				dst = append(dst, Row{Route: r, Hop: -1, Flags: f})
+				if e != nil && e.flags.present {
+					n++
+				}
+				if emit != nil {
+					emit(Row{Route: r, Hop: -1, Flags: f})
+				}
 			}
 			continue
 		}
 		for j := range r.NextHops {
 			f := hopFlags(r, rf, &r.NextHops[j])
 			if e == nil || e.matchFlags(f) {
-				dst = append(dst, Row{Route: r, Hop: int32(j), Flags: f})
+				if e != nil && e.flags.present {
+					n++
+				}
+				if emit != nil {
+					emit(Row{Route: r, Hop: int32(j), Flags: f})
+				}
 			}
 		}
 	}
-	return dst
+	return n
 }
