@@ -23,7 +23,7 @@ func littleEndian(t testing.TB) {
 func loadDump(t testing.TB, name string) []netlink.Message {
 	t.Helper()
 	littleEndian(t)
-	b, err := os.ReadFile(filepath.Join("testdata", name+".nlmsg"))
+	b, err := readFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,4 +48,8 @@ func dataMessages(msgs []netlink.Message) []netlink.Message {
 		}
 	}
 	return out
+}
+
+func readFile(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", name+".nlmsg"))
 }
