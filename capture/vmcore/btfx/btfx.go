@@ -213,23 +213,24 @@ func describe(typ string, parts []string) string {
 	return "struct " + typ + " member " + strings.Join(parts, ".")
 }
 
-// EnumValue returns the value of an enumerator (from any enum in BTF).
-func (t *Types) EnumValue(enumerator string) (uint64, bool) {
-	// Enumerators are not indexed by name in BTF; callers that need many
-	// should use Enum. This is only used for a handful of constants.
+// Enumerators returns every enumerator of every enum in BTF by name; the
+// first definition of a name wins.
+func (t *Types) Enumerators() (out map[string]uint64) {
+	out = map[string]uint64{}
+	defer func() { _ = recover() }()
 	for ty, err := range t.spec.All() {
 		if err != nil {
-			return 0, false
+			return out
 		}
 		if e, ok := ty.(*btf.Enum); ok {
 			for _, v := range e.Values {
-				if v.Name == enumerator {
-					return v.Value, true
+				if _, dup := out[v.Name]; !dup {
+					out[v.Name] = v.Value
 				}
 			}
 		}
 	}
-	return 0, false
+	return out
 }
 
 // Layout collects field lookups for one walker and remembers the first

@@ -57,11 +57,18 @@ func (r *seqReader) byte() (byte, error) {
 		if r.buf == nil {
 			r.buf = make([]byte, 16384)
 		}
-		// Read up to the next page boundary first so a short table at the
-		// end of mapped memory still decodes.
+		// Read a large chunk; near the end of mapped memory fall back to
+		// the rest of the page, then to single bytes.
 		n := 16384 - int(r.va%4096)
-		if err := r.read(r.buf[:n], r.va); err != nil {
-			return 0, err
+		err := r.read(r.buf[:n], r.va)
+		if err != nil {
+			n = 4096 - int(r.va%4096)
+			if err = r.read(r.buf[:n], r.va); err != nil {
+				n = 1
+				if err = r.read(r.buf[:n], r.va); err != nil {
+					return 0, err
+				}
+			}
 		}
 		r.buf = r.buf[:n]
 		r.va += uint64(n)
@@ -96,15 +103,25 @@ func Decode(read ReadFunc, t Tables) (*Table, error) {
 	for i := 0; i < 256; i++ {
 		maxOff = max(maxOff, le.Uint16(idx[2*i:]))
 	}
+	// The last token ends within 256 bytes of its start, but the table may
+	// end close to unmapped memory: take the longest readable prefix.
 	tokBuf := make([]byte, int(maxOff)+256)
-	// The token table may end close to unmapped memory; read what exists.
-	for n := len(tokBuf); n > 0; n -= 256 {
-		if err := read(tokBuf[:n], t.TokenTable); err == nil {
-			tokBuf = tokBuf[:n]
-			break
+	if err := read(tokBuf, t.TokenTable); err != nil {
+		lo, hi := int(maxOff)+1, len(tokBuf)-1 // lo readable?, hi known bad+1
+		if err := read(tokBuf[:lo], t.TokenTable); err != nil {
+			return nil, fmt.Errorf("kallsyms: reading token table: %w", err)
 		}
-		if n <= 256 {
-			return nil, errors.New("kallsyms: token table unreadable")
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if read(tokBuf[:mid], t.TokenTable) == nil {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		tokBuf = tokBuf[:lo]
+		if err := read(tokBuf, t.TokenTable); err != nil {
+			return nil, fmt.Errorf("kallsyms: reading token table: %w", err)
 		}
 	}
 	var tokens [256][]byte
