@@ -24,8 +24,8 @@ const (
 const labTicks = 100
 
 var (
-	le = binary.LittleEndian
-	be = binary.BigEndian
+	le binary.ByteOrder = binary.LittleEndian
+	be binary.ByteOrder = binary.BigEndian
 )
 
 func readFixture(t testing.TB, dir, name string) []byte {

@@ -46,15 +46,18 @@ type inetCols struct {
 // inetColumns reads the header. The header labels "tx_queue rx_queue" and
 // "tr tm->when" each over one "a:b" field. Columns after inode are
 // unlabelled in tcp (ref, pointer, rto, ato, quick/pingpong, cwnd,
-// ssthresh) and labelled "ref pointer drops" in udp and raw; labels a
-// kernel adds win over the positional defaults.
+// ssthresh) and labelled "ref pointer drops" in udp and raw. Labels a
+// kernel adds win; unlabelled columns are taken to follow the labelled
+// ones in that order, and unknown labelled columns are skipped.
 func inetColumns(l *lines, header []byte, f InetFile) (inetCols, error) {
 	c := inetCols{local: -1, remote: -1, st: -1, queues: -1, timer: -1, retr: -1, uid: -1, timeout: -1, inode: -1,
 		ref: -1, drops: -1, rto: -1, ato: -1, qack: -1, cwnd: -1, ssthresh: -1}
+	pointer := -1
 	named := map[string]*int{
 		"local_address": &c.local, "rem_address": &c.remote, "remote_address": &c.remote,
 		"st": &c.st, "retrnsmt": &c.retr, "uid": &c.uid, "timeout": &c.timeout, "inode": &c.inode,
-		"ref": &c.ref, "drops": &c.drops,
+		"ref": &c.ref, "pointer": &pointer, "drops": &c.drops,
+		"rto": &c.rto, "ato": &c.ato, "quickack": &c.qack, "cwnd": &c.cwnd, "ssthresh": &c.ssthresh,
 	}
 	hs := fields(nil, header)
 	if len(hs) == 0 || string(hs[0]) != "sl" {
@@ -91,21 +94,15 @@ func inetColumns(l *lines, header []byte, f InetFile) (inetCols, error) {
 		}
 		c.need = max(c.need, r.pos+1)
 	}
-	// Positional columns after the labelled ones.
-	var implicit []*int
+	// Unlabelled columns follow the labelled ones, in kernel order.
+	implicit := []*int{&c.ref, &pointer, &c.drops}
 	if f.Proto == snapshots.ProtoTCP {
-		implicit = []*int{&c.ref, nil, &c.rto, &c.ato, &c.qack, &c.cwnd, &c.ssthresh}
-	} else {
-		implicit = []*int{&c.ref, nil, &c.drops}
+		implicit = []*int{&c.ref, &pointer, &c.rto, &c.ato, &c.qack, &c.cwnd, &c.ssthresh}
 	}
-	if c.ref < 0 {
-		c.ref = d
-		d += 2 // ref, pointer
-		for _, p := range implicit[2:] {
-			if *p < 0 {
-				*p = d
-				d++
-			}
+	for _, p := range implicit {
+		if *p < 0 {
+			*p = d
+			d++
 		}
 	}
 	return c, nil
