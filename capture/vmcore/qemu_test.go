@@ -25,7 +25,7 @@ import (
 // buildDumps runs testdata/vmcore/build.sh once per version of the script
 // and returns the directory holding its dumps. Builds are cached under
 // /var/tmp/netmortem-vmcore/<hash of the script>.
-func buildDumps(t *testing.T) string {
+func buildDumps(t *testing.T, variant string, env ...string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a QEMU guest; skipped with -short")
@@ -42,13 +42,14 @@ func buildDumps(t *testing.T) string {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(body)
-	dir := filepath.Join("/var/tmp/netmortem-vmcore", hex.EncodeToString(sum[:6]))
+	dir := filepath.Join("/var/tmp/netmortem-vmcore", hex.EncodeToString(sum[:6])+variant)
 	if _, err := os.Stat(filepath.Join(dir, "DONE")); err == nil {
 		return dir
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", script, dir)
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if _, lerr := exec.LookPath("qemu-system-x86_64"); lerr != nil {
@@ -335,13 +336,33 @@ func importNeigh(ns []snapshots.Neighbour) map[string]bool {
 	return keys
 }
 
+// TestIntegrationQEMUVmcore imports the ELF, kdump-zlib and paging (PN_XNUM)
+// dumps of a 4-level-paging guest.
 func TestIntegrationQEMUVmcore(t *testing.T) {
-	dir := buildDumps(t)
+	dir := buildDumps(t, "")
+	checkDumps(t, dir, 4, "vmcore.elf", "vmcore.kdump", "vmcore.paging.elf")
+}
+
+// TestIntegrationQEMUVmcore5Level does the same with LA57 (5-level paging).
+func TestIntegrationQEMUVmcore5Level(t *testing.T) {
+	dir := buildDumps(t, "-la57", "LA57=1", "PAGING=0")
+	checkDumps(t, dir, 5, "vmcore.elf", "vmcore.kdump")
+}
+
+func checkDumps(t *testing.T, dir string, levels int, names ...string) {
 	g := readGuest(t, filepath.Join(dir, "console.log"))
 	var first *Result
-	for _, name := range []string{"vmcore.elf", "vmcore.kdump", "vmcore.paging.elf"} {
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
+			d, err := OpenDump(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Mem.Levels() != levels {
+				t.Errorf("%d-level page tables, want %d", d.Mem.Levels(), levels)
+			}
+			d.Close()
 			start := time.Now()
 			res, err := Import(context.Background(), path, Options{})
 			if err != nil {
