@@ -27,6 +27,8 @@ type Dump struct {
 	Time   time.Time // crash time (CRASHTIME) or the dump header's stamp; zero if unknown
 	file   *os.File
 	pcpu   []uint64
+	phys   kmem.Phys   // the dump's physical memory
+	memCfg kmem.Config // how Mem was made, so tests can rebuild it
 	enumV  map[string]uint64
 }
 
@@ -104,8 +106,10 @@ func openDump(f *os.File) (*Dump, error) {
 			return nil, errors.New("VMCOREINFO has neither SYMBOL(swapper_pg_dir) nor SYMBOL(init_top_pgt)")
 		}
 	}
-	d.Mem, err = kmem.New(phys, kmem.Config{PhysBase: uint64(pb), PgdVirt: pgd,
-		FiveLevel: d.Info.Numbers["pgtable_l5_enabled"] == 1, MaxPhys: maxPhys})
+	d.phys = phys
+	d.memCfg = kmem.Config{PhysBase: uint64(pb), PgdVirt: pgd,
+		FiveLevel: d.Info.Numbers["pgtable_l5_enabled"] == 1, MaxPhys: maxPhys}
+	d.Mem, err = kmem.New(phys, d.memCfg)
 	if err != nil {
 		return nil, err
 	}

@@ -224,7 +224,11 @@ func (w *walker) tcpSockets() ([]snapshots.InetSocket, error) {
 	}
 	emask := ho.U(ehashMask)
 	if ea := ho.U(ehash); ea != 0 && emask < 1<<28 {
-		for i := uint64(0); i <= emask && n < w.max; i++ {
+		for i := uint64(0); i <= emask; i++ {
+			if n >= w.max {
+				w.errf("TCP established hash walk cut off after %d entries", w.max)
+				break
+			}
 			n = w.nulls(ea+i*uint64(bucket)+uint64(chain.Off), sl.nullsNode.Off, n, visit)
 		}
 	} else if ea != 0 {
