@@ -45,7 +45,7 @@ type Result struct {
 // tableOrder lists the tables a vmcore import reads, in snapshot order.
 var readTables = []snapshots.Table{
 	snapshots.TableLinks, snapshots.TableAddrs, snapshots.TableRoutes,
-	snapshots.TableNeigh, snapshots.TableInet, snapshots.TableStats,
+	snapshots.TableRules, snapshots.TableNeigh, snapshots.TableInet, snapshots.TableStats,
 }
 
 // notRead says why the remaining tables are absent from a vmcore import.
@@ -277,6 +277,9 @@ func (w *walker) run(t snapshots.Table, ts *snapshots.Tables) (st snapshots.Stat
 	case snapshots.TableRoutes:
 		sources = []string{"vmcore: ipv4 fib_table_hash tries", "vmcore: ipv6 fib6 tables"}
 		ts.Routes, err = w.routes()
+	case snapshots.TableRules:
+		sources = []string{"vmcore: ipv4.rules_ops", "vmcore: ipv6.fib6_rules_ops"}
+		ts.Rules, err = w.rules()
 	case snapshots.TableNeigh:
 		sources = []string{"vmcore: arp_tbl", "vmcore: nd_tbl"}
 		ts.Neighbours, err = w.neighbours()

@@ -397,6 +397,7 @@ func checkDumps(t *testing.T, dir string, levels int, names ...string) {
 				sameSet(t, prefix+"TCP sockets", guestSockets(g.sections[prefix+"tcp"]), importSockets(ns.Tables.InetSockets, snapshots.ProtoTCP))
 				if prefix == "" {
 					sameSet(t, "UDP sockets", guestSockets(g.sections["udp"]), importSockets(ns.Tables.InetSockets, snapshots.ProtoUDP))
+					sameSet(t, "rules", guestRules(g.sections["rule"]), importRules(ns.Tables.Rules, snapshots.AFInet))
 					sameSet(t, "neighbours", guestNeigh(g.sections["neigh"], ifs), importNeigh(ns.Tables.Neighbours))
 					checkCounters(t, g.sections["snmp"], ns.Tables.Counters)
 				}
@@ -496,4 +497,42 @@ func checkWritten(t *testing.T, path string, res *Result) {
 			}
 		}
 	}
+}
+
+var tableNames = map[string]string{"local": "255", "main": "254", "default": "253"}
+
+// guestRules parses busybox `ip rule` ("1000:\tfrom 172.16.0.0/12 lookup 100").
+func guestRules(lines []string) map[string]bool {
+	keys := map[string]bool{}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) < 5 || f[1] != "from" || f[3] != "lookup" {
+			continue
+		}
+		table := f[4]
+		if n, ok := tableNames[table]; ok {
+			table = n
+		}
+		src := f[2]
+		if src == "all" {
+			src = "any"
+		}
+		keys[fmt.Sprintf("%s %s %s", strings.TrimSuffix(f[0], ":"), src, table)] = true
+	}
+	return keys
+}
+
+func importRules(rs []snapshots.Rule, family uint8) map[string]bool {
+	keys := map[string]bool{}
+	for _, r := range rs {
+		if r.Family != family {
+			continue
+		}
+		src := "any"
+		if r.Src.IsValid() {
+			src = r.Src.String()
+		}
+		keys[fmt.Sprintf("%d %s %d", r.Priority, src, r.Table)] = true
+	}
+	return keys
 }
