@@ -191,7 +191,12 @@ func (p *dhcParser) parseStatements(depth int) ([]dhcNode, error) {
 // dhclient-*.lease) and returns the current lease of each interface: the
 // last "lease" block for IPv4, and one row per address or delegated prefix
 // of the last "lease6" block for IPv6. A file cut short (a crash while
-// dhclient wrote it) yields the leases of its complete blocks and an error.
+// dhclient wrote it) yields the leases of its complete blocks and an error;
+// so does a block that does not parse. Options hold every statement of the
+// block in order: options under their own name ("dhcp-lease-time"), other
+// statements under their keyword ("fixed-address", "renew", "bootp"), the
+// value as written; in lease6 blocks nested statements are prefixed with
+// their block ("ia-na.iaaddr.max-life").
 func ParseDhclient(hostPath string, data []byte, modTime time.Time) ([]snapshots.Lease, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%s: %d bytes is more than a lease file can be", hostPath, len(data))

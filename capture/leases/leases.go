@@ -115,7 +115,8 @@ func Classify(hostPath string) (Candidate, bool) {
 	case dir == "/var/lib/NetworkManager" && (strings.HasPrefix(base, "dhclient-") || strings.HasPrefix(base, "dhclient6-")) &&
 		strings.HasSuffix(base, ".lease"):
 		c.Kind, c.Client = KindDhclient, ClientNetworkManager
-	case dir == "/var/lib/NetworkManager" && strings.HasPrefix(base, "internal-") && strings.HasSuffix(base, ".lease"):
+	case dir == "/var/lib/NetworkManager" && (strings.HasPrefix(base, "internal-") || strings.HasPrefix(base, "internal6-")) &&
+		strings.HasSuffix(base, ".lease"):
 		c.Kind, c.Client = KindNMInternal, ClientNetworkManager
 	case dir == "/run/systemd/netif/leases" && isDigits(base):
 		c.Kind, c.Client = KindNetworkd, ClientNetworkd

@@ -420,6 +420,7 @@ func TestClassifyAndIface(t *testing.T) {
 		"/var/lib/dhclient/dhclient6-eth1.leases":                                           {KindDhclient, "eth1"},
 		"/var/lib/NetworkManager/dhclient6-5b2a1c3e-8f4d-4c1a-9b7e-2d6f0a1b3c4d-eth0.lease": {KindDhclient, "eth0"},
 		"/var/lib/NetworkManager/internal-5b2a1c3e-8f4d-4c1a-9b7e-2d6f0a1b3c4d-my-if.lease": {KindNMInternal, "my-if"},
+		"/var/lib/NetworkManager/internal6-5b2a1c3e-8f4d-4c1a-9b7e-2d6f0a1b3c4d-eth0.lease": {KindNMInternal, "eth0"},
 		"/run/systemd/netif/leases/12":                                                      {KindNetworkd, "12"},
 		"/var/lib/dhcpcd/eth0.lease":                                                        {KindDhcpcd, "eth0"},
 		"/var/lib/dhcpcd/eth0.lease6":                                                       {KindDhcpcd6, "eth0"},
