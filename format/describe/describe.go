@@ -193,8 +193,8 @@ func WriteInfo(w io.Writer, in *Info, frames []int) error {
 		want[f] = true
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "FRAME\tNS\tTABLE\tSTATUS\tROWS\tSTORED\tSIZE\t\tSOURCE / REASON\t")
+	tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "FRAME\tNS\tTABLE\tSTATUS\tROWS\tSTORED\tSIZE\tSOURCE / REASON")
 	shared, other := 0, 0
 	for _, t := range in.Tables {
 		if frames != nil && t.Frame >= 0 && !want[t.Frame] {
@@ -226,7 +226,7 @@ func WriteInfo(w io.Writer, in *Info, frames []int) error {
 		if t.Retries > 0 {
 			note += fmt.Sprintf(" (dump retried %d×)", t.Retries)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t%s\t\n", fr, ns, t.Table, t.Status, rows, stored, size, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", fr, ns, t.Table, t.Status, rows, stored, size, note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

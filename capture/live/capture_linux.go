@@ -1,0 +1,281 @@
+//go:build linux
+
+package live
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/netmortem/netmortem/analyze/names"
+	"github.com/netmortem/netmortem/snapshots"
+)
+
+// Capture writes a snapshot of the host's network tables to o.Output. A
+// series (o.Interval > 0) stops after o.Count frames, or when ctx is
+// cancelled: the frame under way is finished and the file closed valid.
+func Capture(ctx context.Context, o Options) (*Summary, error) {
+	if o.Output == "" {
+		return nil, errors.New("no output file")
+	}
+	self, err := selfNS()
+	if err != nil {
+		return nil, err
+	}
+	defer self.close()
+	var fixed *nsHandle
+	switch {
+	case o.NetNS != "":
+		fixed, err = namedNS(o.NetNS)
+	case o.NetNSPid != 0:
+		fixed, err = pidNS(o.NetNSPid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fixed != nil {
+		defer fixed.close()
+		fixed.host = fixed.inode == self.inode
+	}
+	want := map[snapshots.Table]bool{}
+	for _, t := range o.Tables {
+		want[t] = true
+	}
+	if len(o.Tables) == 0 {
+		for _, t := range snapshots.AllTables {
+			want[t] = true
+		}
+	}
+
+	meta := hostMeta()
+	meta.CaptureStart = time.Now().UTC()
+	meta.ToolVersion = o.ToolVersion
+	meta.CommandLine = o.CommandLine
+	meta.Source = snapshots.Source{Kind: "live", Origin: meta.Hostname}
+	w, err := snapshots.Create(o.Output, meta)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			w.Abort()
+		}
+	}()
+
+	sum := &Summary{}
+	var unavail, partial problems
+	record := func(ns string, t snapshots.Table, st snapshots.Status) {
+		where := string(t)
+		if ns != "" {
+			where += " (" + ns + ")"
+		}
+		switch st.State {
+		case snapshots.StateUnavailable:
+			unavail.add(where + ": " + st.Reason)
+		case snapshots.StatePartial:
+			partial.add(where + ": " + st.Reason)
+		}
+		sum.Tables++
+	}
+
+	if want[snapshots.TableNames] {
+		st, ts := captureNames()
+		if err := w.WriteTable(-1, snapshots.TableNames, st, ts); err != nil {
+			return nil, err
+		}
+		record("", snapshots.TableNames, st)
+	}
+
+	ids := map[uint64]int{} // namespace inode → snapshot ID
+	infos := map[int]snapshots.NamespaceInfo{}
+	order := binary.ByteOrder(binary.LittleEndian)
+	if meta.BigEndian {
+		order = binary.BigEndian
+	}
+	prog := newProgress(o.Progress)
+	defer prog.done()
+
+	next := time.Now()
+	for frame := 0; o.Count == 0 && o.Interval > 0 || frame < max(o.Count, 1); frame++ {
+		if frame > 0 {
+			next = next.Add(o.Interval)
+			select {
+			case <-ctx.Done():
+				sum.Interrupted = true
+			case <-time.After(time.Until(next)):
+			}
+			if sum.Interrupted {
+				break
+			}
+		}
+		var handles []*nsHandle
+		switch {
+		case fixed != nil:
+			handles = []*nsHandle{fixed}
+		case o.AllNetNS:
+			hs, err := allNS(self)
+			if err != nil && len(hs) == 0 {
+				return nil, err
+			}
+			handles = hs
+		default:
+			handles = []*nsHandle{self}
+		}
+		fi := w.BeginFrame(time.Now())
+		var owners map[uint64][]snapshots.SocketOwner
+		deniedProcs := 0
+		if want[snapshots.TableOwners] {
+			owners, deniedProcs = socketOwners()
+		}
+		seen := map[int]bool{}
+		for i, h := range handles {
+			info := snapshots.NamespaceInfo{Name: h.name, Inode: h.inode, Host: h.host, Pids: h.pids, Hints: h.hints}
+			id, known := ids[h.inode]
+			if !known {
+				id = w.AddNamespace(info)
+				ids[h.inode] = id
+			} else {
+				info.Gone = false
+				w.UpdateNamespace(id, info)
+			}
+			infos[id] = info
+			seen[id] = true
+			label := nsLabel(h, id)
+			prog.set(fmt.Sprintf("frame %d, namespace %d/%d %s", fi, i+1, len(handles), label))
+			c := &nsCapture{h: h, order: order, ticks: meta.ClockTicks, want: want, prog: prog,
+				sysfs: h.inode == self.inode, leaseGlobs: o.LeaseFiles}
+			err := inNS(h, self, c.run)
+			if err != nil {
+				// The namespace could not be entered: it is recorded as
+				// gone, its tables as unavailable, and the rest goes on.
+				info.Gone = true
+				w.UpdateNamespace(id, info)
+				infos[id] = info
+				sum.Gone = append(sum.Gone, label)
+				for _, t := range snapshots.NamespaceTables {
+					if want[t] {
+						st := snapshots.Unavailable(time.Now(), "namespace could not be entered: "+err.Error())
+						if err := w.WriteTable(id, t, st, nil); err != nil {
+							return nil, err
+						}
+						record(label, t, st)
+					}
+				}
+				continue
+			}
+			if want[snapshots.TableOwners] {
+				run := &tableRun{}
+				run.good("/proc/*/fd")
+				if deniedProcs > 0 {
+					run.note(fmt.Sprintf("%d processes' descriptors not readable (not root?)", deniedProcs))
+				}
+				c.ts.Owners = ownersOf(owners, c.inodes())
+				c.status[snapshots.TableOwners] = run.status(time.Now())
+			}
+			if want[snapshots.TableFiles] {
+				c.ts.Files = c.files
+				c.status[snapshots.TableFiles] = snapshots.OK(time.Now(), "files read during this capture")
+			}
+			for _, t := range snapshots.NamespaceTables {
+				st, ok := c.status[t]
+				if !ok {
+					continue
+				}
+				if err := w.WriteTable(id, t, st, &c.ts); err != nil {
+					return nil, err
+				}
+				record(label, t, st)
+			}
+		}
+		for id, info := range infos {
+			if !seen[id] && !info.Gone {
+				info.Gone = true
+				w.UpdateNamespace(id, info)
+				infos[id] = info
+				sum.Gone = append(sum.Gone, nsLabelInfo(info, id))
+			}
+		}
+		w.EndFrame(time.Now())
+		sum.Frames++
+		if o.AllNetNS {
+			for _, h := range handles {
+				if h != self {
+					h.close()
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			sum.Interrupted = o.Count == 0 || frame+1 < o.Count
+			break
+		}
+	}
+	sum.Namespaces = len(ids)
+	meta.CaptureEnd = time.Now().UTC()
+	w.SetMeta(meta)
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	ok = true
+	if st, err := os.Stat(o.Output); err == nil {
+		sum.Bytes = st.Size()
+	}
+	summarize(sum, &unavail, &partial)
+	return sum, nil
+}
+
+func nsLabel(h *nsHandle, id int) string {
+	return nsLabelInfo(snapshots.NamespaceInfo{Name: h.name, Inode: h.inode, Host: h.host}, id)
+}
+
+func nsLabelInfo(n snapshots.NamespaceInfo, id int) string {
+	switch {
+	case n.Host:
+		return "host"
+	case n.Name != "":
+		return n.Name
+	}
+	return fmt.Sprintf("#%d inode %d", id, n.Inode)
+}
+
+// captureNames reads the host's name databases (host scope).
+func captureNames() (snapshots.Status, *snapshots.Tables) {
+	files, dirs := names.Paths()
+	ts := &snapshots.Tables{}
+	run := &tableRun{}
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if filepath.Ext(e.Name()) == ".conf" && e.Type().IsRegular() {
+				files = append(files, filepath.Join(d, e.Name()))
+			}
+		}
+	}
+	for _, p := range files {
+		data, err := readAll(p)
+		if err != nil {
+			if !os.IsNotExist(err) {
+				run.note(fmt.Sprintf("%s: %v", p, err))
+				ts.Files = append(ts.Files, snapshots.RawFile{Path: p, Err: err.Error()})
+			}
+			continue
+		}
+		rf := snapshots.RawFile{Path: p, Data: data}
+		if st, err := os.Stat(p); err == nil {
+			rf.ModTime = st.ModTime().UTC()
+		}
+		ts.Files = append(ts.Files, rf)
+		run.good(p)
+	}
+	if run.ok == 0 && run.fail == 0 && !run.partial {
+		return snapshots.Status{State: snapshots.StatePartial, Reason: "no name files found", Time: time.Now()}, ts
+	}
+	return run.status(time.Now()), ts
+}

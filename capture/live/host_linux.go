@@ -1,0 +1,228 @@
+//go:build linux
+
+package live
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/netmortem/netmortem/snapshots"
+)
+
+// hostMeta reads what the snapshot says about the capturing host.
+func hostMeta() snapshots.Meta {
+	var m snapshots.Meta
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		m.Hostname = cstr(u.Nodename[:])
+		m.KernelRelease = cstr(u.Release[:])
+		m.KernelVersion = cstr(u.Version[:])
+		m.Machine = cstr(u.Machine[:])
+	}
+	if h, err := os.Hostname(); err == nil && m.Hostname == "" {
+		m.Hostname = h
+	}
+	var probe [2]byte
+	binary.NativeEndian.PutUint16(probe[:], 1)
+	m.BigEndian = probe[0] == 0
+	m.BootTime = bootTime()
+	m.ClockTicks, m.PageSize = auxv()
+	return m
+}
+
+func cstr(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// bootTime is the btime line of /proc/stat.
+func bootTime() time.Time {
+	f, err := os.Open("/proc/stat")
+	if err != nil {
+		return time.Time{}
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "btime "); ok {
+			if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return time.Unix(s, 0).UTC()
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// auxv returns USER_HZ (AT_CLKTCK) and the page size (AT_PAGESZ) the
+// kernel gave this process: the units of /proc timers and sockstat mem.
+func auxv() (ticks, page uint32) {
+	ticks, page = 100, uint32(os.Getpagesize())
+	b, err := os.ReadFile("/proc/self/auxv")
+	if err != nil {
+		return
+	}
+	const atPagesz, atClktck = 6, 17
+	for len(b) >= 16 {
+		k, v := binary.NativeEndian.Uint64(b), binary.NativeEndian.Uint64(b[8:])
+		b = b[16:]
+		switch k {
+		case atClktck:
+			if v > 0 && v < 1<<20 {
+				ticks = uint32(v)
+			}
+		case atPagesz:
+			if v > 0 && v < 1<<30 {
+				page = uint32(v)
+			}
+		}
+	}
+	return
+}
+
+// maxFile bounds one captured file: /proc tables of a big host are tens of
+// megabytes; nothing legitimate is near this.
+const maxFile = 1 << 30
+
+// readFile reads a file whole, recording it verbatim for the files table.
+// A missing file is reported through ok=false with the error kept.
+func (c *nsCapture) readFile(path string) ([]byte, error) {
+	data, err := readAll(path)
+	rf := snapshots.RawFile{Path: c.display(path), Data: data}
+	if err != nil {
+		rf.Err = err.Error()
+		rf.Data = nil
+	} else if st, e := os.Stat(path); e == nil && st.Mode().IsRegular() && st.Size() > 0 {
+		rf.ModTime = st.ModTime().UTC()
+	}
+	if err == nil || !os.IsNotExist(err) {
+		c.files = append(c.files, rf)
+	}
+	return data, err
+}
+
+// display turns /proc/thread-self/net/x into /proc/net/x for the record:
+// the path the file has on the captured host.
+func (c *nsCapture) display(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/proc/thread-self/"); ok {
+		return "/proc/" + rest
+	}
+	return path
+}
+
+func readAll(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	_, err = buf.ReadFrom(&limitedReader{f, maxFile})
+	return buf.Bytes(), err
+}
+
+type limitedReader struct {
+	f *os.File
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errTooBig
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.f.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+type tooBigError struct{}
+
+func (tooBigError) Error() string { return "file larger than 1 GiB; not captured" }
+
+var errTooBig = tooBigError{}
+
+// socketOwners walks /proc/*/fd once and maps socket inodes to the
+// processes holding them. Unreadable processes (other users' without
+// root) are counted, not fatal.
+func socketOwners() (map[uint64][]snapshots.SocketOwner, int) {
+	owners := map[uint64][]snapshots.SocketOwner{}
+	denied := 0
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return owners, 0
+	}
+	buf := make([]byte, 64)
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		dir := "/proc/" + p.Name() + "/fd"
+		fds, err := os.ReadDir(dir)
+		if err != nil {
+			if os.IsPermission(err) {
+				denied++
+			}
+			continue
+		}
+		var comm string
+		var uid uint32
+		for _, fd := range fds {
+			n, err := unix.Readlink(filepath.Join(dir, fd.Name()), buf)
+			if err != nil || n < 9 {
+				continue
+			}
+			l := string(buf[:n])
+			ino, ok := strings.CutPrefix(l, "socket:[")
+			if !ok || !strings.HasSuffix(ino, "]") {
+				continue
+			}
+			inode, err := strconv.ParseUint(ino[:len(ino)-1], 10, 64)
+			if err != nil {
+				continue
+			}
+			if comm == "" {
+				c, _ := os.ReadFile("/proc/" + p.Name() + "/comm")
+				comm = strings.TrimSpace(string(c))
+				var st unix.Stat_t
+				if unix.Stat("/proc/"+p.Name(), &st) == nil {
+					uid = st.Uid
+				}
+			}
+			list := owners[inode]
+			if len(list) > 0 && list[len(list)-1].Pid == int32(pid) {
+				continue // the same socket on several descriptors
+			}
+			owners[inode] = append(list, snapshots.SocketOwner{Inode: inode, Pid: int32(pid), Command: comm, UID: uid})
+		}
+	}
+	return owners, denied
+}
+
+// ownersOf picks the owners of the given inodes, sorted by inode then pid.
+func ownersOf(all map[uint64][]snapshots.SocketOwner, inodes map[uint64]bool) []snapshots.SocketOwner {
+	var out []snapshots.SocketOwner
+	for ino := range inodes {
+		out = append(out, all[ino]...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Inode != out[j].Inode {
+			return out[i].Inode < out[j].Inode
+		}
+		return out[i].Pid < out[j].Pid
+	})
+	return out
+}

@@ -1,0 +1,616 @@
+//go:build linux
+
+package live
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/netmortem/netmortem/capture/leases"
+	"github.com/netmortem/netmortem/capture/nlmsg"
+	"github.com/netmortem/netmortem/capture/procnet"
+	"github.com/netmortem/netmortem/snapshots"
+)
+
+// nsCapture captures the tables of one namespace; run executes on a
+// thread inside it, so /proc/thread-self/net and netlink sockets see that
+// namespace.
+type nsCapture struct {
+	h          *nsHandle
+	order      binary.ByteOrder
+	ticks      uint32
+	want       map[snapshots.Table]bool
+	prog       *progress
+	sysfs      bool // /sys/class/net shows this namespace (the capture's own)
+	leaseGlobs []string
+
+	ts     snapshots.Tables
+	status map[snapshots.Table]snapshots.Status
+	files  []snapshots.RawFile
+}
+
+const procNet = "/proc/thread-self/net/"
+
+func (c *nsCapture) run() error {
+	c.status = map[snapshots.Table]snapshots.Status{}
+	steps := []struct {
+		t  snapshots.Table
+		fn func(*tableRun)
+	}{
+		{snapshots.TableLinks, c.links},
+		{snapshots.TableAddrs, c.addrs},
+		{snapshots.TableRoutes, c.routes},
+		{snapshots.TableRules, c.rules},
+		{snapshots.TableNeigh, c.neighbours},
+		{snapshots.TableInet, c.inet},
+		{snapshots.TableUnix, c.unix},
+		{snapshots.TablePacket, c.packet},
+		{snapshots.TableSCTP, c.sctp},
+		{snapshots.TableGroups, c.groups},
+		{snapshots.TableMroute, c.mroute},
+		{snapshots.TableStats, c.stats},
+		{snapshots.TableMemory, c.memory},
+		{snapshots.TableDHCP, c.dhcp},
+	}
+	for _, s := range steps {
+		if !c.want[s.t] {
+			continue
+		}
+		c.prog.set(fmt.Sprintf("namespace %d: %s", c.h.inode, s.t))
+		run := &tableRun{}
+		s.fn(run)
+		c.status[s.t] = run.status(time.Now())
+	}
+	return nil
+}
+
+// dump records the outcome of one netlink dump in run.
+func dump(run *tableRun, source string, st nlmsg.DumpStats, err error) bool {
+	run.retries += uint32(st.Retries)
+	if err != nil {
+		run.bad(source, err)
+		return false
+	}
+	if st.Interrupted {
+		run.note(fmt.Sprintf("%s: dump still interrupted after %d retries; rows may be missing or stale", source, st.Retries))
+	}
+	run.good(source)
+	return true
+}
+
+func (c *nsCapture) links(run *tableRun) {
+	ls, st, err := nlmsg.DumpLinks(nil)
+	if !dump(run, "netlink RTM_GETLINK", st, err) {
+		return
+	}
+	if c.sysfs {
+		for i := range ls {
+			ls[i].Sys = sysfsExtras(ls[i].Name)
+		}
+		run.sources = append(run.sources, "/sys/class/net")
+	}
+	c.ts.Links = ls
+}
+
+// sysfsAttrs are per-device attributes netlink does not give.
+var sysfsAttrs = []string{"speed", "duplex", "dev_id", "dev_port", "ifalias", "carrier_changes",
+	"carrier_up_count", "carrier_down_count", "addr_assign_type", "name_assign_type", "phys_port_name",
+	"device/driver/module/drivers", "device/vendor", "device/device", "device/numa_node"}
+
+func sysfsExtras(name string) []snapshots.Sysctl {
+	if strings.ContainsAny(name, "/\x00") || name == "." || name == ".." {
+		return nil
+	}
+	var out []snapshots.Sysctl
+	for _, a := range sysfsAttrs {
+		b, err := os.ReadFile(filepath.Join("/sys/class/net", name, a))
+		if err != nil {
+			continue
+		}
+		out = append(out, snapshots.Sysctl{Name: a, Value: strings.TrimSpace(string(b))})
+	}
+	if target, err := os.Readlink(filepath.Join("/sys/class/net", name, "device/driver")); err == nil {
+		out = append(out, snapshots.Sysctl{Name: "driver", Value: filepath.Base(target)})
+	}
+	return out
+}
+
+func (c *nsCapture) addrs(run *tableRun) {
+	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		as, st, err := nlmsg.DumpAddrs(nil, fam)
+		if dump(run, "netlink RTM_GETADDR "+famName(fam), st, err) {
+			c.ts.Addrs = append(c.ts.Addrs, as...)
+		}
+	}
+}
+
+func famName(f uint8) string {
+	switch f {
+	case snapshots.AFInet:
+		return "inet"
+	case snapshots.AFInet6:
+		return "inet6"
+	}
+	return fmt.Sprint(f)
+}
+
+func (c *nsCapture) routes(run *tableRun) {
+	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		rs, st, err := nlmsg.DumpRoutes(nil, fam, false)
+		if dump(run, "netlink RTM_GETROUTE "+famName(fam), st, err) {
+			c.ts.Routes = append(c.ts.Routes, rs...)
+		}
+	}
+	// Route-cache exceptions (PMTU, redirects) are only dumped on request.
+	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		rs, st, err := nlmsg.DumpRoutes(nil, fam, true)
+		if err != nil {
+			run.note(fmt.Sprintf("netlink RTM_GETROUTE %s cloned: %v", famName(fam), err))
+			continue
+		}
+		dump(run, "netlink RTM_GETROUTE "+famName(fam)+" cloned", st, nil)
+		for i := range rs {
+			if rs[i].Cloned {
+				c.ts.Routes = append(c.ts.Routes, rs[i])
+			}
+		}
+	}
+}
+
+func (c *nsCapture) rules(run *tableRun) {
+	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		rs, st, err := nlmsg.DumpRules(nil, fam)
+		if dump(run, "netlink RTM_GETRULE "+famName(fam), st, err) {
+			c.ts.Rules = append(c.ts.Rules, rs...)
+		}
+	}
+}
+
+func (c *nsCapture) neighbours(run *tableRun) {
+	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		for _, proxy := range []bool{false, true} {
+			src := "netlink RTM_GETNEIGH " + famName(fam)
+			if proxy {
+				src += " proxy"
+			}
+			ns, st, err := nlmsg.DumpNeighbours(nil, fam, proxy)
+			if dump(run, src, st, err) {
+				c.ts.Neighbours = append(c.ts.Neighbours, ns...)
+			}
+		}
+	}
+}
+
+// inet dumps every inet protocol through sock_diag, falling back to the
+// /proc tables when the kernel lacks a diag module (raw_diag is often
+// missing).
+func (c *nsCapture) inet(run *tableRun) {
+	type proto struct {
+		p    uint16
+		name string
+		v4   procnet.InetFile
+		v6   procnet.InetFile
+		opt  bool // absent support is normal, not a problem
+	}
+	protos := []proto{
+		{snapshots.ProtoTCP, "tcp", procnet.TCP, procnet.TCP6, false},
+		{snapshots.ProtoUDP, "udp", procnet.UDP, procnet.UDP6, false},
+		{snapshots.ProtoUDPLite, "udplite", procnet.UDPLite, procnet.UDPLite6, true},
+		{snapshots.ProtoRaw, "raw", procnet.Raw, procnet.Raw6, false},
+		{snapshots.ProtoMPTCP, "mptcp", procnet.InetFile{}, procnet.InetFile{}, true},
+	}
+	for _, p := range protos {
+		for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+			src := fmt.Sprintf("netlink sock_diag %s %s", p.name, famName(fam))
+			ss, st, err := nlmsg.DumpInet(nil, fam, p.p)
+			if err == nil {
+				dump(run, src, st, nil)
+				c.ts.InetSockets = append(c.ts.InetSockets, ss...)
+				continue
+			}
+			file := p.v4
+			if fam == snapshots.AFInet6 {
+				file = p.v6
+			}
+			if file.Name == "" {
+				if !p.opt || !errors.Is(err, nlmsg.ErrUnsupported) {
+					run.note(fmt.Sprintf("%s: %v", src, err))
+				}
+				continue
+			}
+			// Fall back to /proc: no TCP_INFO, memory or cookies there.
+			data, ferr := c.readFile(procNet + file.Name)
+			if ferr != nil {
+				if p.opt && os.IsNotExist(ferr) {
+					continue
+				}
+				run.bad(src, err)
+				run.bad("/proc/net/"+file.Name, ferr)
+				continue
+			}
+			ss, perr := procnet.ParseInet(bytes.NewReader(data), file, c.order, c.ticks)
+			if perr != nil {
+				run.bad("/proc/net/"+file.Name, perr)
+				continue
+			}
+			c.ts.InetSockets = append(c.ts.InetSockets, ss...)
+			run.good("/proc/net/" + file.Name)
+			if !errors.Is(err, nlmsg.ErrUnsupported) {
+				run.note(fmt.Sprintf("%s failed (%v); read /proc/net/%s instead", src, err, file.Name))
+			}
+		}
+	}
+}
+
+func (c *nsCapture) unix(run *tableRun) {
+	us, st, err := nlmsg.DumpUnix(nil)
+	if err == nil {
+		dump(run, "netlink sock_diag unix", st, nil)
+		c.ts.UnixSockets = us
+		return
+	}
+	data, ferr := c.readFile(procNet + "unix")
+	if ferr != nil {
+		run.bad("netlink sock_diag unix", err)
+		run.bad("/proc/net/unix", ferr)
+		return
+	}
+	us, perr := procnet.ParseUnix(bytes.NewReader(data))
+	if perr != nil {
+		run.bad("/proc/net/unix", perr)
+		return
+	}
+	c.ts.UnixSockets = us
+	run.good("/proc/net/unix")
+	run.note(fmt.Sprintf("unix_diag failed (%v): no peers or pending connections", err))
+}
+
+func (c *nsCapture) packet(run *tableRun) {
+	ps, st, err := nlmsg.DumpPacket(nil)
+	if err == nil {
+		dump(run, "netlink sock_diag packet", st, nil)
+		c.ts.PacketSockets = ps
+		return
+	}
+	data, ferr := c.readFile(procNet + "packet")
+	if ferr != nil {
+		run.bad("netlink sock_diag packet", err)
+		run.bad("/proc/net/packet", ferr)
+		return
+	}
+	ps, perr := procnet.ParsePacket(bytes.NewReader(data))
+	if perr != nil {
+		run.bad("/proc/net/packet", perr)
+		return
+	}
+	c.ts.PacketSockets = ps
+	run.good("/proc/net/packet")
+}
+
+// proc reads and parses one /proc/net file into run; a missing file is
+// reported as missing with why.
+func (c *nsCapture) proc(run *tableRun, name, missing string, parse func([]byte) error) bool {
+	data, err := c.readFile(procNet + name)
+	src := "/proc/net/" + name
+	if err != nil {
+		if os.IsNotExist(err) && missing != "" {
+			err = errors.New(missing)
+		}
+		run.bad(src, err)
+		return false
+	}
+	if err := parse(data); err != nil {
+		run.bad(src, err)
+		return false
+	}
+	run.good(src)
+	return true
+}
+
+func (c *nsCapture) sctp(run *tableRun) {
+	const why = "not present: the sctp module is not loaded"
+	if _, err := os.Stat(procNet + "sctp"); os.IsNotExist(err) {
+		run.bad("/proc/net/sctp", errors.New(why))
+		return
+	}
+	c.proc(run, "sctp/eps", why, func(b []byte) (err error) {
+		c.ts.SCTPEndpoints, err = procnet.ParseSCTPEndpoints(bytes.NewReader(b))
+		return
+	})
+	c.proc(run, "sctp/assocs", why, func(b []byte) (err error) {
+		c.ts.SCTPAssocs, err = procnet.ParseSCTPAssocs(bytes.NewReader(b))
+		return
+	})
+	c.proc(run, "sctp/remaddr", why, func(b []byte) error {
+		paths, err := procnet.ParseSCTPRemaddr(bytes.NewReader(b))
+		if err == nil {
+			if n := procnet.AttachSCTPPaths(c.ts.SCTPAssocs, paths); n > 0 {
+				run.note(fmt.Sprintf("%d remaddr rows matched no association (churn)", n))
+			}
+		}
+		return err
+	})
+}
+
+func (c *nsCapture) groups(run *tableRun) {
+	var filters []procnet.McFilter
+	c.proc(run, "igmp", "not present: no IPv4 in this kernel", func(b []byte) error {
+		gs, ifs, err := procnet.ParseIGMP(bytes.NewReader(b), c.order)
+		c.ts.Groups = append(c.ts.Groups, gs...)
+		c.ts.McastIfaces = ifs
+		return err
+	})
+	c.proc(run, "igmp6", "not present: IPv6 is disabled", func(b []byte) error {
+		gs, err := procnet.ParseIGMP6(bytes.NewReader(b))
+		c.ts.Groups = append(c.ts.Groups, gs...)
+		return err
+	})
+	c.proc(run, "mcfilter", "", func(b []byte) error {
+		fs, err := procnet.ParseMcFilter(bytes.NewReader(b))
+		filters = append(filters, fs...)
+		return err
+	})
+	c.proc(run, "mcfilter6", "", func(b []byte) error {
+		fs, err := procnet.ParseMcFilter6(bytes.NewReader(b))
+		filters = append(filters, fs...)
+		return err
+	})
+	c.ts.Groups = procnet.AttachSources(c.ts.Groups, filters)
+	c.proc(run, "dev_mcast", "", func(b []byte) (err error) {
+		c.ts.LinkGroups, err = procnet.ParseDevMcast(bytes.NewReader(b))
+		return
+	})
+}
+
+// mroute combines the /proc view of the default multicast table (vif
+// indexes, vif counters) with netlink's view of every table (ifindexes).
+func (c *nsCapture) mroute(run *tableRun) {
+	var procMFC []snapshots.MFCEntry
+	c.proc(run, "ip_mr_vif", "not present: no IPv4 multicast routing in this kernel", func(b []byte) error {
+		vs, err := procnet.ParseIPMrVif(bytes.NewReader(b), c.order)
+		c.ts.Vifs = append(c.ts.Vifs, vs...)
+		return err
+	})
+	c.proc(run, "ip6_mr_vif", "not present: no IPv6 multicast routing in this kernel", func(b []byte) error {
+		vs, err := procnet.ParseIP6MrVif(bytes.NewReader(b))
+		c.ts.Vifs = append(c.ts.Vifs, vs...)
+		return err
+	})
+	c.proc(run, "ip_mr_cache", "", func(b []byte) error {
+		es, err := procnet.ParseIPMrCache(bytes.NewReader(b), c.order)
+		procMFC = append(procMFC, es...)
+		return err
+	})
+	c.proc(run, "ip6_mr_cache", "", func(b []byte) error {
+		es, err := procnet.ParseIP6MrCache(bytes.NewReader(b))
+		procMFC = append(procMFC, es...)
+		return err
+	})
+	var nlMFC []snapshots.MFCEntry
+	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		es, st, err := nlmsg.DumpMFC(nil, fam)
+		src := "netlink RTM_GETROUTE " + map[uint8]string{snapshots.AFInet: "ipmr", snapshots.AFInet6: "ip6mr"}[fam]
+		if err != nil {
+			if errors.Is(err, nlmsg.ErrUnsupported) {
+				continue // no multicast routing support: /proc says the same
+			}
+			run.note(fmt.Sprintf("%s: %v", src, err))
+			continue
+		}
+		dump(run, src, st, nil)
+		nlMFC = append(nlMFC, es...)
+	}
+	c.ts.MFC = mergeMFC(procMFC, nlMFC)
+}
+
+// mergeMFC joins the /proc and netlink MFC views on (family, source,
+// group) in the default table; entries only one side has are kept as
+// they are.
+func mergeMFC(proc, nl []snapshots.MFCEntry) []snapshots.MFCEntry {
+	type key struct {
+		fam      uint8
+		src, grp string
+	}
+	byKey := map[key]int{}
+	out := make([]snapshots.MFCEntry, 0, len(proc)+len(nl))
+	for _, e := range nl {
+		byKey[key{e.Family, e.Source.String(), e.Group.String()}] = len(out)
+		out = append(out, e)
+	}
+	for _, p := range proc {
+		i, ok := byKey[key{p.Family, p.Source.String(), p.Group.String()}]
+		if !ok || (out[i].Table != 0 && out[i].Table != 253) {
+			out = append(out, p)
+			continue
+		}
+		e := &out[i]
+		e.IIFVif = p.IIFVif
+		// /proc gives vif numbers, netlink ifindexes; match by position
+		// when both list the same number of outputs.
+		if len(e.Oifs) == len(p.Oifs) {
+			for j := range e.Oifs {
+				e.Oifs[j].Vif = p.Oifs[j].Vif
+			}
+		} else if len(e.Oifs) == 0 {
+			e.Oifs = p.Oifs
+		}
+		if e.Packets == 0 && e.Bytes == 0 {
+			e.Packets, e.Bytes, e.WrongIf = p.Packets, p.Bytes, p.WrongIf
+		}
+	}
+	return out
+}
+
+func (c *nsCapture) stats(run *tableRun) {
+	add := func(sets []snapshots.CounterSet, err error) error {
+		c.ts.Counters = append(c.ts.Counters, sets...)
+		return err
+	}
+	c.proc(run, "snmp", "", func(b []byte) error { return add(procnet.ParseSNMP(bytes.NewReader(b))) })
+	c.proc(run, "netstat", "", func(b []byte) error { return add(procnet.ParseNetstat(bytes.NewReader(b))) })
+	c.proc(run, "snmp6", "not present: IPv6 is disabled", func(b []byte) error {
+		return add(procnet.ParseNameValues(bytes.NewReader(b), "snmp6"))
+	})
+	if _, err := os.Stat(procNet + "sctp/snmp"); err == nil {
+		c.proc(run, "sctp/snmp", "", func(b []byte) error {
+			return add(procnet.ParseNameValues(bytes.NewReader(b), "sctp/snmp"))
+		})
+	}
+	if ents, err := os.ReadDir(procNet + "dev_snmp6"); err == nil {
+		for _, e := range ents {
+			name := e.Name()
+			c.proc(run, "dev_snmp6/"+name, "", func(b []byte) error {
+				return add(procnet.ParseNameValues(bytes.NewReader(b), "dev_snmp6/"+name))
+			})
+		}
+	}
+	c.proc(run, "sockstat", "", func(b []byte) error { return add(procnet.ParseSockstat(bytes.NewReader(b), "sockstat")) })
+	c.proc(run, "sockstat6", "not present: IPv6 is disabled", func(b []byte) error {
+		return add(procnet.ParseSockstat(bytes.NewReader(b), "sockstat6"))
+	})
+	c.proc(run, "protocols", "", func(b []byte) (err error) {
+		c.ts.Protocols, err = procnet.ParseProtocols(bytes.NewReader(b))
+		return
+	})
+	c.proc(run, "softnet_stat", "", func(b []byte) (err error) {
+		c.ts.Softnet, err = procnet.ParseSoftnetStat(bytes.NewReader(b))
+		return
+	})
+}
+
+// memorySysctls are the socket-memory limits -m shows, per namespace
+// where the kernel keeps them per namespace.
+var memorySysctls = []string{
+	"ipv4/tcp_mem", "ipv4/udp_mem", "ipv4/tcp_rmem", "ipv4/tcp_wmem", "ipv4/udp_rmem_min",
+	"ipv4/udp_wmem_min", "ipv4/ipfrag_high_thresh", "ipv4/ipfrag_low_thresh", "ipv4/ipfrag_time",
+	"ipv6/ip6frag_high_thresh", "ipv6/ip6frag_low_thresh", "core/rmem_default", "core/rmem_max",
+	"core/wmem_default", "core/wmem_max", "core/optmem_max", "core/netdev_max_backlog",
+	"core/netdev_budget", "core/somaxconn", "ipv4/tcp_max_orphans", "ipv4/tcp_max_tw_buckets",
+	"ipv4/ip_forward", "ipv6/conf/all/forwarding", "ipv4/ip_default_ttl", "ipv6/conf/all/hop_limit",
+	"ipv4/tcp_rto_min_us", "ipv4/tcp_syn_retries", "ipv4/tcp_retries2",
+}
+
+func (c *nsCapture) memory(run *tableRun) {
+	n := 0
+	for _, s := range memorySysctls {
+		p := "/proc/sys/net/" + s
+		data, err := c.readFile(p)
+		if err != nil {
+			continue
+		}
+		n++
+		c.ts.Sysctls = append(c.ts.Sysctls, snapshots.Sysctl{Name: "net." + strings.ReplaceAll(s, "/", "."), Value: strings.TrimSpace(string(data))})
+	}
+	if n > 0 {
+		run.good("/proc/sys/net")
+	} else {
+		run.bad("/proc/sys/net", errors.New("no socket memory sysctl readable"))
+	}
+	data, err := c.readFile("/proc/slabinfo")
+	if err != nil {
+		run.note("/proc/slabinfo: " + err.Error() + " (readable by root only; socket buffer caches not captured)")
+		return
+	}
+	slabs, err := procnet.ParseSlabinfo(bytes.NewReader(data), procnet.NetSlab)
+	if err != nil {
+		run.note("/proc/slabinfo: " + err.Error())
+		return
+	}
+	c.ts.Slabs = slabs
+	run.good("/proc/slabinfo")
+}
+
+// dhcp reads the lease files of every known DHCP client, and the extra
+// files --lease-file names (in dhclient's format unless their path says
+// otherwise). Lease files name interfaces; only leases of this
+// namespace's interfaces are kept.
+func (c *nsCapture) dhcp(run *tableRun) {
+	ifnames := map[string]bool{}
+	byIndex := map[int32]string{}
+	for _, l := range c.ts.Links {
+		ifnames[l.Name] = true
+		byIndex[l.Index] = l.Name
+	}
+	found, err := leases.Discover("/")
+	if err != nil {
+		run.note("discovering lease files: " + err.Error())
+	}
+	paths := map[string]bool{}
+	var files []string
+	for _, f := range found {
+		if !paths[f.Path] {
+			paths[f.Path] = true
+			files = append(files, f.Path)
+		}
+	}
+	extra := map[string]bool{}
+	for _, g := range c.leaseGlobs {
+		ms, err := filepath.Glob(g)
+		if err != nil {
+			run.note(fmt.Sprintf("--lease-file %s: %v", g, err))
+		}
+		for _, m := range ms {
+			if !paths[m] {
+				paths[m], extra[m] = true, true
+				files = append(files, m)
+			}
+		}
+	}
+	sort.Strings(files)
+	n := 0
+	for _, p := range files {
+		data, err := c.readFile(p)
+		if err != nil {
+			run.note(fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		var mod time.Time
+		if st, err := os.Stat(p); err == nil {
+			mod = st.ModTime().UTC()
+		}
+		ls, err := leases.Parse(p, data, mod, byIndex)
+		if errors.Is(err, leases.ErrUnsupported) && extra[p] {
+			ls, err = leases.ParseDhclient(p, data, mod)
+		}
+		if err != nil {
+			run.note(err.Error())
+			continue
+		}
+		n++
+		for _, l := range ls {
+			if l.Interface == "" || ifnames[l.Interface] {
+				c.ts.Leases = append(c.ts.Leases, l)
+			}
+		}
+	}
+	run.good(fmt.Sprintf("%d lease files (dhclient, dhcpcd, systemd-networkd, NetworkManager, wicked)", n))
+}
+
+// inodes lists the socket inodes of this namespace's socket tables.
+func (c *nsCapture) inodes() map[uint64]bool {
+	m := map[uint64]bool{}
+	for _, s := range c.ts.InetSockets {
+		m[s.Inode] = true
+	}
+	for _, s := range c.ts.UnixSockets {
+		m[s.Inode] = true
+	}
+	for _, s := range c.ts.PacketSockets {
+		m[s.Inode] = true
+	}
+	for _, s := range c.ts.SCTPEndpoints {
+		m[s.Inode] = true
+	}
+	for _, s := range c.ts.SCTPAssocs {
+		m[s.Inode] = true
+	}
+	delete(m, 0)
+	return m
+}
