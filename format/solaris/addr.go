@@ -149,3 +149,88 @@ func HWAddr(b []byte) string {
 	}
 	return string(out)
 }
+
+// The Append forms below print like their string counterparts into a
+// byte slice, without allocating when no name is found, for the displays
+// that print a row per route or socket of tables with millions of rows.
+
+// AppendHost is Host appending to b.
+func (p *Printer) AppendHost(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return b
+	}
+	if !p.Numeric {
+		if n, ok := p.Names.HostName(a); ok {
+			return append(b, n...)
+		}
+	}
+	if a.Zone() != "" {
+		a = a.WithZone("")
+	}
+	return a.AppendTo(b)
+}
+
+// AppendHostOrWild is HostOrWild appending to b.
+func (p *Printer) AppendHostOrWild(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() || a.IsUnspecified() {
+		return append(b, Wildcard...)
+	}
+	return p.AppendHost(b, a)
+}
+
+// AppendPort is Port appending to b.
+func (p *Printer) AppendPort(b []byte, port uint16, proto string) []byte {
+	if port == 0 {
+		return append(b, '*')
+	}
+	if !p.Numeric {
+		if n, ok := p.Names.ServiceName(port, proto); ok {
+			return append(b, n...)
+		}
+	}
+	return strconv.AppendUint(b, uint64(port), 10)
+}
+
+// AppendHostPort is HostPort appending to b.
+func (p *Printer) AppendHostPort(b []byte, ap netip.AddrPort, proto string) []byte {
+	b = p.AppendHostOrWild(b, ap.Addr())
+	b = append(b, '.')
+	return p.AppendPort(b, ap.Port(), proto)
+}
+
+// AppendGateway is Gateway appending to b.
+func (p *Printer) AppendGateway(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() || a.IsUnspecified() {
+		return append(b, NoGateway...)
+	}
+	return p.AppendHost(b, a)
+}
+
+// AppendRouteDest4 is RouteDest4 appending to b.
+func (p *Printer) AppendRouteDest4(b []byte, d netip.Prefix, host bool) []byte {
+	if d.Bits() == 0 && d.Addr().IsUnspecified() {
+		return append(b, "default"...)
+	}
+	if host {
+		return p.AppendHost(b, d.Addr())
+	}
+	if !p.Numeric {
+		if n, ok := p.Names.RouteDestName(d); ok {
+			return append(b, n...)
+		}
+	}
+	return d.Addr().AppendTo(b)
+}
+
+// AppendPrefix6 is Prefix6 appending to b.
+func (p *Printer) AppendPrefix6(b []byte, d netip.Prefix) []byte {
+	if d.Bits() == 0 && d.Addr().IsUnspecified() {
+		return append(b, "default"...)
+	}
+	b = p.AppendHost(b, d.Addr())
+	if d.Bits() != 128 {
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(d.Bits()), 10)
+	}
+	return b
+}
