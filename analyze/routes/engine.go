@@ -103,6 +103,19 @@ func (e *Engine) Tables() (func(uint32) bool, bool) {
 	return e.table.match, true
 }
 
+// scope returns what selection needs from a possibly nil engine: the
+// table predicate of table: filters, and whether rows are filtered by
+// flags.
+func (e *Engine) scope() (tables func(uint32) bool, flags bool) {
+	if e == nil {
+		return nil, false
+	}
+	if e.table.present {
+		tables = e.table.match
+	}
+	return tables, e.flags.present
+}
+
 // MatchRoute reports whether some row of r passes the filters. It does
 // not apply the -a visibility rule (see Visible).
 func (e *Engine) MatchRoute(r *snapshots.Route) bool {

@@ -485,6 +485,9 @@ func TestEngineMatchesReference(t *testing.T) {
 					t.Fatalf("MatchRow false for a selected row")
 				}
 			}
+			if n := Count(rs, all, e); n != len(got) {
+				t.Fatalf("Count = %d, Select gave %d rows", n, len(got))
+			}
 			want := refSelect(rs, all, fs)
 			selected += len(want)
 			if !slices.Equal(got, want) {

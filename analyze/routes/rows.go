@@ -138,67 +138,59 @@ func Visible(r *snapshots.Route, all bool, tables func(uint32) bool) bool {
 // next hops in order. all is -a. e holds the -f filters; nil selects
 // without filters. The result is allocated once, at its exact size.
 func Select(routes []snapshots.Route, all bool, e *Engine) []Row {
-	n := walk(routes, all, e, nil)
+	n := Count(routes, all, e)
 	if n == 0 {
 		return nil
 	}
 	return AppendRows(make([]Row, 0, n), routes, all, e)
 }
 
-// AppendRows is Select appending to dst, so a caller can reuse a slice.
-func AppendRows(dst []Row, routes []snapshots.Route, all bool, e *Engine) []Row {
-	walk(routes, all, e, func(w Row) { dst = append(dst, w) })
-	return dst
-}
-
-// walk calls emit for every selected row and returns their number; emit
-// may be nil to count only.
-func walk(routes []snapshots.Route, all bool, e *Engine, emit func(Row)) int {
-	var tables func(uint32) bool
-	if e != nil && e.table.present {
-		tables = e.table.match
-	}
+// Count returns the number of rows Select returns, without building them.
+func Count(routes []snapshots.Route, all bool, e *Engine) int {
+	tables, flags := e.scope()
 	n := 0
 	for i := range routes {
 		r := &routes[i]
-		if !Visible(r, all, tables) {
+		if !Visible(r, all, tables) || e != nil && !e.matchRoute(r) {
 			continue
 		}
-		if e != nil && !e.matchRoute(r) {
+		if !flags {
+			n += max(len(r.NextHops), 1)
 			continue
-		}
-		if e == nil || !e.flags.present {
-			// Every row of the route is selected; flags only when emitting.
-			k := max(len(r.NextHops), 1)
-			n += k
-			if emit == nil {
-				continue
-			}
 		}
 		rf := routeFlags(r)
-		if len(r.NextHops) == 0 {
-			f := hopFlags(r, rf, nil)
-			if e == nil || e.matchFlags(f) {
-				if e != nil && e.flags.present {
-					n++
-				}
-				if emit != nil {
-					emit(Row{Route: r, Hop: -1, Flags: f})
-				}
-			}
-			continue
+		if len(r.NextHops) == 0 && e.flags.match(hopFlags(r, rf, nil)) {
+			n++
 		}
 		for j := range r.NextHops {
-			f := hopFlags(r, rf, &r.NextHops[j])
-			if e == nil || e.matchFlags(f) {
-				if e != nil && e.flags.present {
-					n++
-				}
-				if emit != nil {
-					emit(Row{Route: r, Hop: int32(j), Flags: f})
-				}
+			if e.flags.match(hopFlags(r, rf, &r.NextHops[j])) {
+				n++
 			}
 		}
 	}
 	return n
+}
+
+// AppendRows is Select appending to dst, so a caller can reuse a slice.
+func AppendRows(dst []Row, routes []snapshots.Route, all bool, e *Engine) []Row {
+	tables, flags := e.scope()
+	for i := range routes {
+		r := &routes[i]
+		if !Visible(r, all, tables) || e != nil && !e.matchRoute(r) {
+			continue
+		}
+		rf := routeFlags(r)
+		if len(r.NextHops) == 0 {
+			if f := hopFlags(r, rf, nil); !flags || e.flags.match(f) {
+				dst = append(dst, Row{Route: r, Hop: -1, Flags: f})
+			}
+			continue
+		}
+		for j := range r.NextHops {
+			if f := hopFlags(r, rf, &r.NextHops[j]); !flags || e.flags.match(f) {
+				dst = append(dst, Row{Route: r, Hop: int32(j), Flags: f})
+			}
+		}
+	}
+	return dst
 }
