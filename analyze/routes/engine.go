@@ -25,7 +25,8 @@ type Env struct {
 // Engine is a compiled set of -f filters. Filters with the same keyword
 // are ORed; keywords are ANDed. Every keyword but flags decides per
 // route; flags decides per row (next hop), since rows of one route can
-// differ in U and G. An Engine is read-only and safe for concurrent use.
+// differ in U and G. An Engine is read-only and safe for concurrent use;
+// a nil *Engine matches everything.
 type Engine struct {
 	filters []Filter
 	af      famGroup
@@ -87,17 +88,22 @@ func ParseAll(args []string, env Env) (*Engine, error) {
 }
 
 // Filters returns the filters the engine was compiled from.
-func (e *Engine) Filters() []Filter { return e.filters }
+func (e *Engine) Filters() []Filter {
+	if e == nil {
+		return nil
+	}
+	return e.filters
+}
 
 // Family reports whether the af filters let routes of family af through
 // (all families when there is no af filter); a renderer uses it to choose
 // which tables to print.
-func (e *Engine) Family(af uint8) bool { return !e.af.present || e.af.has(af) }
+func (e *Engine) Family(af uint8) bool { return e == nil || !e.af.present || e.af.has(af) }
 
 // Tables reports whether a table: filter was given, and if so, the
 // predicate Select uses in place of "the main table only".
 func (e *Engine) Tables() (func(uint32) bool, bool) {
-	if !e.table.present {
+	if e == nil || !e.table.present {
 		return nil, false
 	}
 	return e.table.match, true
@@ -119,6 +125,9 @@ func (e *Engine) scope() (tables func(uint32) bool, flags bool) {
 // MatchRoute reports whether some row of r passes the filters. It does
 // not apply the -a visibility rule (see Visible).
 func (e *Engine) MatchRoute(r *snapshots.Route) bool {
+	if e == nil {
+		return true
+	}
 	if !e.matchRoute(r) {
 		return false
 	}
@@ -138,9 +147,9 @@ func (e *Engine) MatchRoute(r *snapshots.Route) bool {
 }
 
 // MatchRow reports whether a row passes the filters.
-func (e *Engine) MatchRow(w Row) bool { return e.matchRoute(w.Route) && e.matchFlags(w.Flags) }
-
-func (e *Engine) matchFlags(f Flags) bool { return !e.flags.present || e.flags.match(f) }
+func (e *Engine) MatchRow(w Row) bool {
+	return e == nil || e.matchRoute(w.Route) && (!e.flags.present || e.flags.match(w.Flags))
+}
 
 // matchRoute checks every per-route keyword, cheapest first.
 func (e *Engine) matchRoute(r *snapshots.Route) bool {
