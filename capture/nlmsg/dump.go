@@ -268,44 +268,14 @@ func receiveIter(c *netlink.Conn, col *collector) error {
 
 // DumpLinks dumps every network device.
 func DumpLinks(cfg *netlink.Config) ([]snapshots.Link, DumpStats, error) {
-	var out []snapshots.Link
-	st, err := run(cfg, netlinkRoute, "RTM_GETLINK", LinkRequest(),
-		func() { out = out[:0] },
-		func(m netlink.Message) error {
-			l, err := ParseLink(m)
-			if err != nil {
-				return err
-			}
-			out = append(out, l)
-			return nil
-		})
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	return dumpRows(cfg, netlinkRoute, "RTM_GETLINK", LinkRequest(), newSink(value(ParseLink), nil))
 }
 
 // DumpAddrs dumps the addresses of family (AF_INET, AF_INET6, or 0 for
 // both).
 func DumpAddrs(cfg *netlink.Config, family uint8) ([]snapshots.Addr, DumpStats, error) {
-	var out []snapshots.Addr
-	st, err := run(cfg, netlinkRoute, fmt.Sprintf("RTM_GETADDR family %d", family), AddrRequest(family),
-		func() { out = out[:0] },
-		func(m netlink.Message) error {
-			if family != afUnspec && otherFamily(m, family) {
-				return errSkip
-			}
-			a, err := ParseAddr(m)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-			return nil
-		})
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	return dumpRows(cfg, netlinkRoute, fmt.Sprintf("RTM_GETADDR family %d", family), AddrRequest(family),
+		newSink(only(family, value(ParseAddr)), nil))
 }
 
 // DumpRoutes dumps the routes of every table of family (AF_INET or
@@ -316,31 +286,26 @@ func DumpRoutes(cfg *netlink.Config, family uint8, cloned bool) ([]snapshots.Rou
 	if family != snapshots.AFInet && family != snapshots.AFInet6 {
 		return nil, DumpStats{}, fmt.Errorf("nlmsg: DumpRoutes: family %d (use DumpMFC for multicast)", family)
 	}
-	var (
-		out  []snapshots.Route
-		slab hopSlab
-	)
 	name := fmt.Sprintf("RTM_GETROUTE family %d", family)
 	if cloned {
 		name += " cloned"
 	}
-	st, err := run(cfg, netlinkRoute, name, RouteRequest(family, cloned),
-		func() { out = out[:0] },
-		func(m netlink.Message) error {
-			if otherFamily(m, family) {
-				return errSkip
-			}
-			out = append(out, snapshots.Route{})
-			if err := parseRoute(m, &out[len(out)-1], &slab); err != nil {
-				out = out[:len(out)-1]
-				return fmt.Errorf("nlmsg: RTM_NEWROUTE: %w", err)
-			}
-			return nil
-		})
-	if err != nil {
-		return nil, st, err
+	return dumpRows(cfg, netlinkRoute, name, RouteRequest(family, cloned), newSink(routeDecoder(family), nil))
+}
+
+// routeDecoder decodes route replies of one family in place, with next hops
+// from a shared slab.
+func routeDecoder(family uint8) func(netlink.Message, *snapshots.Route) error {
+	var slab hopSlab
+	return func(m netlink.Message, r *snapshots.Route) error {
+		if otherFamily(m, family) {
+			return errSkip
+		}
+		if err := parseRoute(m, r, &slab); err != nil {
+			return fmt.Errorf("nlmsg: RTM_NEWROUTE: %w", err)
+		}
+		return nil
 	}
-	return out, st, nil
 }
 
 // DumpMFC dumps the multicast forwarding cache of family AF_INET (IPMR) or
@@ -355,74 +320,26 @@ func DumpMFC(cfg *netlink.Config, family uint8) ([]snapshots.MFCEntry, DumpStats
 	default:
 		return nil, DumpStats{}, fmt.Errorf("nlmsg: DumpMFC: family %d", family)
 	}
-	var out []snapshots.MFCEntry
-	st, err := run(cfg, netlinkRoute, fmt.Sprintf("RTM_GETROUTE family %d", rtFamily), RouteRequest(rtFamily, false),
-		func() { out = out[:0] },
-		func(m netlink.Message) error {
-			if otherFamily(m, rtFamily) {
-				return errSkip
-			}
-			e, err := ParseMFC(m)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
-		})
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	return dumpRows(cfg, netlinkRoute, fmt.Sprintf("RTM_GETROUTE family %d", rtFamily), RouteRequest(rtFamily, false),
+		newSink(only(rtFamily, value(ParseMFC)), nil))
 }
 
 // DumpRules dumps the policy rules of family (AF_INET, AF_INET6, FamilyIPMR,
 // FamilyIP6MR).
 func DumpRules(cfg *netlink.Config, family uint8) ([]snapshots.Rule, DumpStats, error) {
-	var out []snapshots.Rule
-	st, err := run(cfg, netlinkRoute, fmt.Sprintf("RTM_GETRULE family %d", family), RuleRequest(family),
-		func() { out = out[:0] },
-		func(m netlink.Message) error {
-			if family != afUnspec && otherFamily(m, family) {
-				return errSkip
-			}
-			r, err := ParseRule(m)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		})
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	return dumpRows(cfg, netlinkRoute, fmt.Sprintf("RTM_GETRULE family %d", family), RuleRequest(family),
+		newSink(only(family, value(ParseRule)), nil))
 }
 
 // DumpNeighbours dumps the neighbour entries of family (0 for every table),
 // or with proxy the proxy entries.
 func DumpNeighbours(cfg *netlink.Config, family uint8, proxy bool) ([]snapshots.Neighbour, DumpStats, error) {
-	var out []snapshots.Neighbour
 	name := fmt.Sprintf("RTM_GETNEIGH family %d", family)
 	if proxy {
 		name += " proxy"
 	}
-	st, err := run(cfg, netlinkRoute, name, NeighRequest(family, proxy),
-		func() { out = out[:0] },
-		func(m netlink.Message) error {
-			if family != afUnspec && otherFamily(m, family) {
-				return errSkip
-			}
-			n, err := ParseNeighbour(m)
-			if err != nil {
-				return err
-			}
-			out = append(out, n)
-			return nil
-		})
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	return dumpRows(cfg, netlinkRoute, name, NeighRequest(family, proxy),
+		newSink(only(family, value(ParseNeighbour)), nil))
 }
 
 // DumpInet dumps the sockets of family (AF_INET or AF_INET6) and protocol
@@ -433,92 +350,49 @@ func DumpInet(cfg *netlink.Config, family uint8, proto uint16) ([]snapshots.Inet
 	if err != nil {
 		return nil, DumpStats{}, err
 	}
-	var (
-		out  []snapshots.InetSocket
-		seen map[uint64]int
-		dups int
-	)
-	st, err := run(cfg, netlinkSockDiag, fmt.Sprintf("inet_diag family %d proto %d", family, proto), req,
-		func() { out, seen, dups = out[:0], map[uint64]int{}, 0 },
-		func(m netlink.Message) error {
-			if otherFamily(m, family) {
-				return errSkip
-			}
-			s, err := ParseInetSocket(m, proto)
-			if err != nil {
-				return err
-			}
-			keep(&out, seen, &dups, s.Cookie, s)
-			return nil
-		})
-	st.Duplicates = dups
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	parse := func(m netlink.Message) (snapshots.InetSocket, error) { return ParseInetSocket(m, proto) }
+	return dumpRows(cfg, netlinkSockDiag, fmt.Sprintf("inet_diag family %d proto %d", family, proto), req,
+		newSink(only(family, value(parse)), func(s *snapshots.InetSocket) uint64 { return s.Cookie }))
 }
 
 // DumpUnix dumps every AF_UNIX socket, keeping each cookie once.
 func DumpUnix(cfg *netlink.Config) ([]snapshots.UnixSocket, DumpStats, error) {
-	var (
-		out  []snapshots.UnixSocket
-		seen map[uint64]int
-		dups int
-	)
-	st, err := run(cfg, netlinkSockDiag, "unix_diag", UnixDiagRequest(),
-		func() { out, seen, dups = out[:0], map[uint64]int{}, 0 },
-		func(m netlink.Message) error {
-			s, err := ParseUnixSocket(m)
-			if err != nil {
-				return err
-			}
-			keep(&out, seen, &dups, s.Cookie, s)
-			return nil
-		})
-	st.Duplicates = dups
-	if err != nil {
-		return nil, st, err
-	}
-	return out, st, nil
+	return dumpRows(cfg, netlinkSockDiag, "unix_diag", UnixDiagRequest(),
+		newSink(value(ParseUnixSocket), func(s *snapshots.UnixSocket) uint64 { return s.Cookie }))
 }
 
 // DumpPacket dumps every AF_PACKET socket, keeping each cookie once.
 func DumpPacket(cfg *netlink.Config) ([]snapshots.PacketSocket, DumpStats, error) {
-	var (
-		out  []snapshots.PacketSocket
-		seen map[uint64]int
-		dups int
-	)
-	st, err := run(cfg, netlinkSockDiag, "packet_diag", PacketDiagRequest(),
-		func() { out, seen, dups = out[:0], map[uint64]int{}, 0 },
-		func(m netlink.Message) error {
-			s, err := ParsePacketSocket(m)
-			if err != nil {
-				return err
-			}
-			keep(&out, seen, &dups, s.Cookie, s)
-			return nil
-		})
-	st.Duplicates = dups
+	return dumpRows(cfg, netlinkSockDiag, "packet_diag", PacketDiagRequest(),
+		newSink(value(ParsePacketSocket), func(s *snapshots.PacketSocket) uint64 { return s.Cookie }))
+}
+
+func dumpRows[T any](cfg *netlink.Config, proto int, name string, req netlink.Message, s *sink[T]) ([]T, DumpStats, error) {
+	st, err := run(cfg, proto, name, req, s.reset, s.add)
+	st.Duplicates = s.dups
 	if err != nil {
 		return nil, st, err
 	}
-	return out, st, nil
+	return s.rows(), st, nil
 }
 
-// keep appends s, or, when a socket with the same cookie was already seen
-// in this dump (it moved between hash tables while the kernel walked them),
-// replaces the earlier row with this later view of it.
-func keep[T any](out *[]T, seen map[uint64]int, dups *int, cookie uint64, s T) {
-	if cookie != 0 {
-		if i, ok := seen[cookie]; ok {
-			(*out)[i] = s
-			*dups++
-			return
-		}
-		seen[cookie] = len(*out)
+// value adapts a ParseX function to decoding in place.
+func value[T any](parse func(netlink.Message) (T, error)) func(netlink.Message, *T) error {
+	return func(m netlink.Message, p *T) error {
+		v, err := parse(m)
+		*p = v
+		return err
 	}
-	*out = append(*out, s)
+}
+
+// only skips replies of a family other than want (0: keep all).
+func only[T any](want uint8, decode func(netlink.Message, *T) error) func(netlink.Message, *T) error {
+	return func(m netlink.Message, p *T) error {
+		if want != afUnspec && otherFamily(m, want) {
+			return errSkip
+		}
+		return decode(m, p)
+	}
 }
 
 // otherFamily reports whether a reply is of a family other than want, by
@@ -526,4 +400,91 @@ func keep[T any](out *[]T, seen map[uint64]int, dups *int, cookie uint64, s T) {
 // is not skipped: it goes on to its decoder's length check.
 func otherFamily(m netlink.Message, want uint8) bool {
 	return len(m.Data) > 0 && m.Data[0] != want
+}
+
+// A sink collects the decoded rows of one dump attempt. Rows are decoded in
+// place into fixed chunks and copied once at the end into a slice of exactly
+// the dump's length: growing one slice instead would copy a million routes
+// several times over and hold two large arrays at each growth. With a
+// cookie function, a socket seen again in the same dump (it moved between
+// the kernel's hash tables while they were walked) replaces its earlier row.
+type sink[T any] struct {
+	decode func(netlink.Message, *T) error
+	cookie func(*T) uint64
+
+	full [][]T // chunks filled up
+	cur  []T   // the chunk being filled
+	n    int
+	seen map[uint64]*T
+	dups int
+}
+
+func newSink[T any](decode func(netlink.Message, *T) error, cookie func(*T) uint64) *sink[T] {
+	return &sink[T]{decode: decode, cookie: cookie}
+}
+
+// Chunk sizes: small dumps stay in one small chunk; big ones use chunks of
+// 64 Ki rows.
+const (
+	firstChunk = 64
+	maxChunk   = 64 << 10
+)
+
+func (s *sink[T]) reset() {
+	s.full, s.cur, s.n, s.seen, s.dups = nil, nil, 0, nil, 0
+}
+
+func (s *sink[T]) add(m netlink.Message) error {
+	if len(s.cur) == cap(s.cur) {
+		size := firstChunk
+		if s.cur != nil {
+			s.full = append(s.full, s.cur)
+			size = min(2*cap(s.cur), maxChunk)
+		}
+		s.cur = make([]T, 0, size)
+	}
+	// Chunks come zeroed from make and dropped rows are zeroed again, so the
+	// next row is ready to decode into.
+	s.cur = s.cur[:len(s.cur)+1]
+	p := &s.cur[len(s.cur)-1]
+	err := s.decode(m, p)
+	if err == nil && s.cookie != nil {
+		if c := s.cookie(p); c != 0 {
+			if q, ok := s.seen[c]; ok {
+				*q = *p
+				s.dups++
+				err = errDup
+			} else {
+				if s.seen == nil {
+					s.seen = map[uint64]*T{}
+				}
+				s.seen[c] = p
+			}
+		}
+	}
+	if err != nil {
+		var zero T
+		*p = zero
+		s.cur = s.cur[:len(s.cur)-1]
+		if err == errDup {
+			return nil
+		}
+		return err
+	}
+	s.n++
+	return nil
+}
+
+var errDup = errors.New("duplicate")
+
+// rows returns the collected rows as one slice.
+func (s *sink[T]) rows() []T {
+	if len(s.full) == 0 {
+		return s.cur
+	}
+	out := make([]T, 0, s.n)
+	for _, c := range s.full {
+		out = append(out, c...)
+	}
+	return append(out, s.cur...)
 }
