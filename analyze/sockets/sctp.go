@@ -23,6 +23,9 @@ const (
 	SCTPShutdownAckSent  SCTPState = 8
 	SCTPDeleteTCB        SCTPState = 9
 	SCTPListen           SCTPState = 10
+	// SCTPUnknown stands for a Linux state with no Solaris name; it sorts
+	// last, so that such a row is shown.
+	SCTPUnknown SCTPState = 255
 )
 
 var sctpNames = [...]string{"", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
@@ -41,8 +44,7 @@ func sctpFromLinux(st uint8) SCTPState {
 	if st <= 7 {
 		return SCTPState(st + 1)
 	}
-	// Unknown: keep it past LISTEN so that it shows and names Linux's code.
-	return SCTPState(st + 100)
+	return SCTPUnknown
 }
 
 // SCTPRow is one line of the SCTP list: an association, or an endpoint
@@ -51,6 +53,9 @@ type SCTPRow struct {
 	Assoc    *snapshots.SCTPAssoc    // nil for an endpoint row
 	Endpoint *snapshots.SCTPEndpoint // nil for an association row
 	State    SCTPState
+	// LinuxState is the association's SCTP_STATE_* code (0 for endpoint
+	// rows).
+	LinuxState uint8
 	// Local and Remote are the primary addresses: the first local address
 	// (the kernel marks no local primary) and the remote one the kernel
 	// marks primary (else the first). Invalid when there is none; a
@@ -125,7 +130,7 @@ func endpointRow(e *snapshots.SCTPEndpoint) SCTPRow {
 }
 
 func assocRow(a *snapshots.SCTPAssoc) SCTPRow {
-	r := SCTPRow{Assoc: a, State: sctpFromLinux(a.State), LocalPort: a.LocalPort, RemotePort: a.RemotePort,
+	r := SCTPRow{Assoc: a, State: sctpFromLinux(a.State), LinuxState: a.State, LocalPort: a.LocalPort, RemotePort: a.RemotePort,
 		Locals: a.Locals, Remotes: a.Remotes}
 	if len(a.Locals) > 0 {
 		r.Local = a.Locals[0].Addr
@@ -136,6 +141,15 @@ func assocRow(a *snapshots.SCTPAssoc) SCTPRow {
 		}
 	}
 	return r
+}
+
+// StateName is the State column: the Solaris name, or UNKNOWN STATE(n)
+// with Linux's code n, as netstat prints a code it does not know.
+func (r *SCTPRow) StateName() string {
+	if r.State == SCTPUnknown {
+		return "UNKNOWN STATE(" + strconv.Itoa(int(r.LinuxState)) + ")"
+	}
+	return r.State.String()
 }
 
 // Family returns the row's address family: the association's, else that

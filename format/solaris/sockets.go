@@ -313,7 +313,7 @@ func sctpText(w *bufio.Writer, p *Pass, buf []byte) {
 			b = colLeft(b, colNA, 3)
 		}
 		b = append(b, ' ')
-		b = append(b, row.State.String()...)
+		b = append(b, row.StateName()...)
 		b = append(b, '\n')
 		if r.Verbose {
 			b = sctpOthers(b, p.P, "Remote", row.Remotes, row.Remote)
@@ -519,7 +519,7 @@ func inetRecord(p *Pass, s *snapshots.InetSocket, k sockets.Kind, order binary.B
 
 func sctpRecord(row *sockets.SCTPRow) SCTPRecord {
 	rec := SCTPRecord{Family: familyName(row.Family()), LocalAddress: row.Local, LocalPort: row.LocalPort,
-		RemoteAddress: row.Remote, RemotePort: row.RemotePort, State: row.State.String()}
+		RemoteAddress: row.Remote, RemotePort: row.RemotePort, State: row.StateName()}
 	for _, a := range row.Locals {
 		rec.LocalAddresses = append(rec.LocalAddresses, a.Addr)
 	}
