@@ -108,6 +108,10 @@ func inetColumns(l *lines, header []byte, f InetFile) (inetCols, error) {
 	return c, nil
 }
 
+// minInetRow is shorter than any socket row the kernel prints (the
+// fixed-width columns up to inode take about 90 characters).
+const minInetRow = 64
+
 // ParseInet parses one of the socket tables tcp, tcp6, udp, udp6,
 // udplite, udplite6, raw, raw6. order is the byte order of the captured
 // host (addresses are %08X of big-endian words); ticks is its USER_HZ,
@@ -133,6 +137,7 @@ func inetColumns(l *lines, header []byte, f InetFile) (inetCols, error) {
 // TCP extras stay zero. The sl column (a row number for TCP, a hash bucket
 // for UDP) and the hashed kernel pointer are dropped.
 func ParseInet(r io.Reader, f InetFile, order binary.ByteOrder, ticks uint32) ([]snapshots.InetSocket, error) {
+	hint := rowHint(r, minInetRow) // before the first read
 	l := newLines(r, f.Name)
 	if order == nil {
 		return nil, &ParseError{File: f.Name, Err: errOrder}
@@ -152,7 +157,9 @@ func ParseInet(r io.Reader, f InetFile, order binary.ByteOrder, ticks uint32) ([
 	if f.Family == snapshots.AFInet6 {
 		addrLen = 32
 	}
-	var out []snapshots.InetSocket
+	big := isBigEndian(order)
+	var out table[snapshots.InetSocket]
+	out.reserve(hint)
 	var fs [][]byte
 	for {
 		line, ok := l.next()
@@ -167,10 +174,10 @@ func ParseInet(r io.Reader, f InetFile, order binary.ByteOrder, ticks uint32) ([
 			return nil, l.lineError(line, "%d fields, want at least %d", len(fs), c.need)
 		}
 		s := snapshots.InetSocket{Proto: f.Proto, Family: f.Family}
-		if s.Local, err = inetEndpoint(l, "local_address", fs[c.local], addrLen, order); err != nil {
+		if s.Local, err = inetEndpoint(l, "local_address", fs[c.local], addrLen, big); err != nil {
 			return nil, err
 		}
-		if s.Remote, err = inetEndpoint(l, "rem_address", fs[c.remote], addrLen, order); err != nil {
+		if s.Remote, err = inetEndpoint(l, "rem_address", fs[c.remote], addrLen, big); err != nil {
 			return nil, err
 		}
 		if f.Proto == snapshots.ProtoRaw {
@@ -214,9 +221,9 @@ func ParseInet(r io.Reader, f InetFile, order binary.ByteOrder, ticks uint32) ([
 		if err := inetExtras(l, &s, fs, &c, ticks); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out.push(s)
 	}
-	return out, l.err
+	return out.result(l.err)
 }
 
 // inetExtras decodes the optional trailing columns of a row.
@@ -270,7 +277,7 @@ func inetExtras(l *lines, s *snapshots.InetSocket, fs [][]byte, c *inetCols, tic
 
 // inetEndpoint decodes "ADDR:PORT" with a host-endian hex address and a
 // natural hex port.
-func inetEndpoint(l *lines, col string, b []byte, addrLen int, order binary.ByteOrder) (netip.AddrPort, error) {
+func inetEndpoint(l *lines, col string, b []byte, addrLen int, big bool) (netip.AddrPort, error) {
 	i := bytes.IndexByte(b, ':')
 	if i < 0 {
 		return netip.AddrPort{}, l.errorf(col, b, "not ADDRESS:PORT")
@@ -281,9 +288,9 @@ func inetEndpoint(l *lines, col string, b []byte, addrLen int, order binary.Byte
 	var a netip.Addr
 	var ok bool
 	if addrLen == 8 {
-		a, ok = hostAddr4(b[:i], order)
+		a, ok = hostAddr4(b[:i], big)
 	} else {
-		a, ok = hostAddr6(b[:i], order)
+		a, ok = hostAddr6(b[:i], big)
 	}
 	if !ok {
 		return netip.AddrPort{}, l.errorf(col, b, "not %d hex digits", addrLen)

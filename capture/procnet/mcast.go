@@ -26,6 +26,7 @@ func ParseIGMP(r io.Reader, order binary.ByteOrder) ([]snapshots.Membership, []s
 	if order == nil {
 		return nil, nil, &ParseError{File: file, Err: errOrder}
 	}
+	big := isBigEndian(order)
 	header, ok := l.next()
 	if !ok {
 		return nil, nil, l.err
@@ -76,7 +77,7 @@ func ParseIGMP(r io.Reader, order binary.ByteOrder) ([]snapshots.Membership, []s
 		}
 		in := ifaces[len(ifaces)-1]
 		m := snapshots.Membership{Family: snapshots.AFInet, IfIndex: in.IfIndex, IfName: in.IfName}
-		if m.Group, ok = hostAddr4(fs[0], order); !ok {
+		if m.Group, ok = hostAddr4(fs[0], big); !ok {
 			return nil, nil, l.errorf("Group", fs[0], "not 8 hex digits")
 		}
 		if m.Users, ok = dec32(fs[1]); !ok {

@@ -24,15 +24,15 @@ func ParseIPMrVif(r io.Reader, order binary.ByteOrder) ([]snapshots.Vif, error) 
 	if order == nil {
 		return nil, &ParseError{File: "ip_mr_vif", Err: errOrder}
 	}
-	return parseVif(r, "ip_mr_vif", snapshots.AFInet, order)
+	return parseVif(r, "ip_mr_vif", snapshots.AFInet, isBigEndian(order))
 }
 
 // ParseIP6MrVif parses /proc/net/ip6_mr_vif (no address columns).
 func ParseIP6MrVif(r io.Reader) ([]snapshots.Vif, error) {
-	return parseVif(r, "ip6_mr_vif", snapshots.AFInet6, nil)
+	return parseVif(r, "ip6_mr_vif", snapshots.AFInet6, false)
 }
 
-func parseVif(r io.Reader, file string, family uint8, order binary.ByteOrder) ([]snapshots.Vif, error) {
+func parseVif(r io.Reader, file string, family uint8, big bool) ([]snapshots.Vif, error) {
 	l := newLines(r, file)
 	header, ok := l.next()
 	if !ok {
@@ -86,10 +86,10 @@ func parseVif(r io.Reader, file string, family uint8, order binary.ByteOrder) ([
 					return nil, l.errorf("Local", fs[7], "not 8 hex digits")
 				}
 				v.LocalIfIndex = int32(x)
-			} else if v.Local, ok = hostAddr4(fs[7], order); !ok {
+			} else if v.Local, ok = hostAddr4(fs[7], big); !ok {
 				return nil, l.errorf("Local", fs[7], "not 8 hex digits")
 			}
-			if v.Remote, ok = hostAddr4(fs[8], order); !ok {
+			if v.Remote, ok = hostAddr4(fs[8], big); !ok {
 				return nil, l.errorf("Remote", fs[8], "not 8 hex digits")
 			}
 		}
@@ -113,16 +113,16 @@ func ParseIPMrCache(r io.Reader, order binary.ByteOrder) ([]snapshots.MFCEntry, 
 	if order == nil {
 		return nil, &ParseError{File: "ip_mr_cache", Err: errOrder}
 	}
-	return parseMFC(r, "ip_mr_cache", snapshots.AFInet, order)
+	return parseMFC(r, "ip_mr_cache", snapshots.AFInet, isBigEndian(order))
 }
 
 // ParseIP6MrCache parses /proc/net/ip6_mr_cache, whose addresses are in
 // full colon form (%pI6). See ParseIPMrCache.
 func ParseIP6MrCache(r io.Reader) ([]snapshots.MFCEntry, error) {
-	return parseMFC(r, "ip6_mr_cache", snapshots.AFInet6, nil)
+	return parseMFC(r, "ip6_mr_cache", snapshots.AFInet6, false)
 }
 
-func parseMFC(r io.Reader, file string, family uint8, order binary.ByteOrder) ([]snapshots.MFCEntry, error) {
+func parseMFC(r io.Reader, file string, family uint8, big bool) ([]snapshots.MFCEntry, error) {
 	l := newLines(r, file)
 	header, ok := l.next()
 	if !ok {
@@ -154,10 +154,10 @@ func parseMFC(r io.Reader, file string, family uint8, order binary.ByteOrder) ([
 		}
 		e := snapshots.MFCEntry{Family: family, Table: TableMrouteDefault}
 		if family == snapshots.AFInet {
-			if e.Group, ok = hostAddr4(fs[0], order); !ok {
+			if e.Group, ok = hostAddr4(fs[0], big); !ok {
 				return nil, l.errorf("Group", fs[0], "not 8 hex digits")
 			}
-			if e.Source, ok = hostAddr4(fs[1], order); !ok {
+			if e.Source, ok = hostAddr4(fs[1], big); !ok {
 				return nil, l.errorf("Origin", fs[1], "not 8 hex digits")
 			}
 		} else {

@@ -39,6 +39,8 @@ const (
 // type) and the Mask column (always "*") are not kept.
 func ParseARP(r io.Reader, ifindex map[string]int32) ([]snapshots.Neighbour, error) {
 	const file = "arp"
+	var out table[snapshots.Neighbour]
+	out.reserve(rowHint(r, 40))
 	l := newLines(r, file)
 	header, ok := l.next()
 	if !ok {
@@ -47,7 +49,6 @@ func ParseARP(r io.Reader, ifindex map[string]int32) ([]snapshots.Neighbour, err
 	if hs := fields(nil, header); len(hs) < 2 || string(hs[0]) != "IP" || string(hs[1]) != "address" {
 		return nil, l.lineError(header, "not an arp header")
 	}
-	var out []snapshots.Neighbour
 	var fs [][]byte
 	for {
 		line, ok := l.next()
@@ -99,9 +100,9 @@ func ParseARP(r io.Reader, ifindex map[string]int32) ([]snapshots.Neighbour, err
 		if dev := fs[len(fs)-1]; string(dev) != "*" {
 			n.Index = ifindex[string(dev)]
 		}
-		out = append(out, n)
+		out.push(n)
 	}
-	return out, l.err
+	return out.result(l.err)
 }
 
 // ATFFlags returns the /proc/net/arp flags of a neighbour, the inverse of
@@ -154,7 +155,7 @@ const (
 func ParseIfInet6(r io.Reader) ([]snapshots.Addr, error) {
 	const file = "if_inet6"
 	l := newLines(r, file)
-	var out []snapshots.Addr
+	var out table[snapshots.Addr]
 	var fs [][]byte
 	for {
 		line, ok := l.next()
@@ -190,7 +191,7 @@ func ParseIfInet6(r io.Reader) ([]snapshots.Addr, error) {
 		case v[2]&ifaSite != 0:
 			a.Scope = scopeSite
 		}
-		out = append(out, a)
+		out.push(a)
 	}
-	return out, l.err
+	return out.result(l.err)
 }

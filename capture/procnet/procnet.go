@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -318,9 +319,18 @@ func value(b []byte) (v uint64, signed, ok bool) {
 	return v, false, ok
 }
 
+// isBigEndian reports whether order reads the most significant byte
+// first. The parsers turn the caller's order into this flag once, so that
+// decoding an address makes no interface call (which would make its
+// buffer escape).
+func isBigEndian(order binary.ByteOrder) bool {
+	b := [2]byte{0, 1}
+	return order.Uint16(b[:]) == 1
+}
+
 // hostAddr4 decodes 8 hex digits printed with %08X from a __be32 held in
 // memory: the digits are the host's reading of network-order bytes.
-func hostAddr4(b []byte, order binary.ByteOrder) (netip.Addr, bool) {
+func hostAddr4(b []byte, big bool) (netip.Addr, bool) {
 	if len(b) != 8 {
 		return netip.Addr{}, false
 	}
@@ -328,13 +338,20 @@ func hostAddr4(b []byte, order binary.ByteOrder) (netip.Addr, bool) {
 	if !ok {
 		return netip.Addr{}, false
 	}
-	var a [4]byte
-	order.PutUint32(a[:], uint32(v))
-	return netip.AddrFrom4(a), true
+	return netAddr4(hostWord(uint32(v), big)), true
+}
+
+// hostWord turns a host's reading of four network-order bytes into their
+// natural (big-endian) value.
+func hostWord(v uint32, big bool) uint32 {
+	if big {
+		return v
+	}
+	return bits.ReverseBytes32(v)
 }
 
 // hostAddr6 decodes 32 hex digits printed as four %08X words of s6_addr32.
-func hostAddr6(b []byte, order binary.ByteOrder) (netip.Addr, bool) {
+func hostAddr6(b []byte, big bool) (netip.Addr, bool) {
 	if len(b) != 32 {
 		return netip.Addr{}, false
 	}
@@ -344,16 +361,14 @@ func hostAddr6(b []byte, order binary.ByteOrder) (netip.Addr, bool) {
 		if !ok {
 			return netip.Addr{}, false
 		}
-		order.PutUint32(a[i*4:], uint32(v))
+		binary.BigEndian.PutUint32(a[i*4:], hostWord(uint32(v), big))
 	}
 	return netip.AddrFrom16(a), true
 }
 
 // netAddr4 decodes a natural-order 32-bit value (printed after ntohl).
 func netAddr4(v uint32) netip.Addr {
-	var a [4]byte
-	binary.BigEndian.PutUint32(a[:], v)
-	return netip.AddrFrom4(a)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 // netAddr6 decodes 32 hex digits in network order (%pi6).
@@ -439,4 +454,93 @@ func sat32(v uint64) uint32 {
 // hasPrefixFold reports whether b starts with s, ignoring leading blanks.
 func trimmedHasPrefix(b []byte, s string) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(b, " \t"), []byte(s))
+}
+
+// table collects the rows of a file in blocks and copies them once into
+// an exact-size slice, so that a table of 200k sockets or 1M routes is not
+// copied again at every growth of one slice.
+type table[T any] struct {
+	full [][]T
+	cur  []T
+	n    int
+}
+
+func (t *table[T]) push(v T) {
+	if len(t.cur) == cap(t.cur) {
+		size := 16
+		if t.cur != nil {
+			t.full = append(t.full, t.cur)
+			size = min(2*cap(t.cur), 4096)
+		}
+		t.cur = make([]T, 0, size)
+	}
+	t.cur = append(t.cur, v)
+	t.n++
+}
+
+// reserve makes room for n rows in one block when nothing is collected
+// yet.
+func (t *table[T]) reserve(n int) {
+	if t.n == 0 && n > cap(t.cur) {
+		t.cur = make([]T, 0, n)
+	}
+}
+
+// rowHint estimates the rows of a file that r holds in memory (a
+// bytes.Reader or strings.Reader): its line count, bounded by its length
+// divided by minRow, the shortest row a kernel prints, so that a file of
+// blank lines cannot make the parser reserve much more than the input's
+// size. It returns 0 for other readers.
+func rowHint(r io.Reader, minRow int) int {
+	type inMemory interface {
+		io.ReaderAt
+		Len() int
+		Size() int64
+	}
+	m, ok := r.(inMemory)
+	if !ok || m.Len() == 0 {
+		return 0
+	}
+	var buf [32 << 10]byte
+	lines := 0
+	for off, end := m.Size()-int64(m.Len()), m.Size(); off < end; {
+		n, err := m.ReadAt(buf[:min(int64(len(buf)), end-off)], off)
+		lines += bytes.Count(buf[:n], []byte{'\n'})
+		off += int64(n)
+		if err != nil || n == 0 {
+			break
+		}
+	}
+	return min(lines+1, m.Len()/minRow+1)
+}
+
+// last returns the most recent row, or nil.
+func (t *table[T]) last() *T {
+	if len(t.cur) == 0 {
+		return nil
+	}
+	return &t.cur[len(t.cur)-1]
+}
+
+// result returns the rows, or nil and err when err is set.
+func (t *table[T]) result(err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return t.rows(), nil
+}
+
+// rows returns the collected rows, nil when there are none.
+func (t *table[T]) rows() []T {
+	if t.n == 0 {
+		return nil
+	}
+	if len(t.full) == 0 {
+		return t.cur
+	}
+	out := make([]T, 0, t.n)
+	for _, b := range t.full {
+		out = append(out, b...)
+	}
+	return append(out, t.cur...)
 }

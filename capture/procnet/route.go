@@ -64,10 +64,12 @@ const (
 // RTF_UP, RTF_GATEWAY and RTF_HOST follow from the values kept.
 func ParseRoute(r io.Reader, order binary.ByteOrder, ifindex map[string]int32) ([]snapshots.Route, error) {
 	const file = "route"
+	hint := rowHint(r, 40)
 	l := newLines(r, file)
 	if order == nil {
 		return nil, &ParseError{File: file, Err: errOrder}
 	}
+	big := isBigEndian(order)
 	header, ok := l.next()
 	if !ok {
 		return nil, l.err
@@ -81,7 +83,8 @@ func ParseRoute(r io.Reader, order binary.ByteOrder, ifindex map[string]int32) (
 	for _, p := range pos {
 		need = max(need, p+1)
 	}
-	var out []snapshots.Route
+	var out table[snapshots.Route]
+	out.reserve(hint)
 	var fs [][]byte
 	for {
 		line, ok := l.next()
@@ -96,11 +99,11 @@ func ParseRoute(r io.Reader, order binary.ByteOrder, ifindex map[string]int32) (
 			return nil, l.lineError(line, "%d fields, want %d", len(fs), need)
 		}
 		dev := fs[pos[0]]
-		dst, ok := hostAddr4(fs[pos[1]], order)
+		dst, ok := hostAddr4(fs[pos[1]], big)
 		if !ok {
 			return nil, l.errorf("Destination", fs[pos[1]], "not 8 hex digits")
 		}
-		gw, ok := hostAddr4(fs[pos[2]], order)
+		gw, ok := hostAddr4(fs[pos[2]], big)
 		if !ok {
 			return nil, l.errorf("Gateway", fs[pos[2]], "not 8 hex digits")
 		}
@@ -112,7 +115,7 @@ func ParseRoute(r io.Reader, order binary.ByteOrder, ifindex map[string]int32) (
 		if !ok || metric < -1<<31 || metric > 1<<32-1 {
 			return nil, l.errorf("Metric", fs[pos[4]], "not decimal")
 		}
-		mask, ok := hostAddr4(fs[pos[5]], order)
+		mask, ok := hostAddr4(fs[pos[5]], big)
 		if !ok {
 			return nil, l.errorf("Mask", fs[pos[5]], "not 8 hex digits")
 		}
@@ -164,9 +167,9 @@ func ParseRoute(r io.Reader, order binary.ByteOrder, ifindex map[string]int32) (
 		if m[0] > 40 {
 			rt.Metrics = append(rt.Metrics, snapshots.RouteMetric{Type: snapshots.RTAXAdvMSS, Value: m[0] - 40})
 		}
-		out = append(out, rt)
+		out.push(rt)
 	}
-	return out, l.err
+	return out.result(l.err)
 }
 
 // maskLen returns the prefix length of a contiguous IPv4 netmask.
@@ -192,9 +195,10 @@ func maskLen(m netip.Addr) (int, bool) {
 // EXPIRES, NONEXTHOP …), which the model has no field for.
 func ParseIPv6Route(r io.Reader, ifindex map[string]int32) ([]snapshots.Route, error) {
 	const file = "ipv6_route"
+	var out table[snapshots.Route]
+	out.reserve(rowHint(r, 100))
 	l := newLines(r, file)
 	mcast := netip.MustParsePrefix("ff00::/8")
-	var out []snapshots.Route
 	var fs [][]byte
 	for {
 		line, ok := l.next()
@@ -250,9 +254,9 @@ func ParseIPv6Route(r io.Reader, ifindex map[string]int32) ([]snapshots.Route, e
 			nh.Gateway = a[2]
 		}
 		rt.NextHops = []snapshots.NextHop{nh}
-		out = append(out, rt)
+		out.push(rt)
 	}
-	return out, l.err
+	return out.result(l.err)
 }
 
 // fibTable maps a table label of /proc/net/fib_trie to its id.
@@ -286,7 +290,7 @@ var (
 func ParseFibTrie(r io.Reader) ([]snapshots.Route, error) {
 	const file = "fib_trie"
 	l := newLines(r, file)
-	var out []snapshots.Route
+	var out table[snapshots.Route]
 	var fs [][]byte
 	var table uint32
 	var leaf netip.Addr
@@ -334,12 +338,12 @@ func ParseFibTrie(r io.Reader) ([]snapshots.Route, error) {
 				return nil, err
 			}
 			rt.Table = table
-			out = append(out, rt)
+			out.push(rt)
 		default:
 			return nil, l.lineError(line, "unknown trie line")
 		}
 	}
-	return out, l.err
+	return out.result(l.err)
 }
 
 // fibAlias parses "/LEN SCOPE TYPE [tos=N]"; an unknown scope prints as

@@ -41,6 +41,8 @@ const soAcceptCon = 0x10000 // __SO_ACCEPTCON: a listening socket
 // Pending, queues and UID stay zero (unix_diag only).
 func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 	const file = "unix"
+	var out table[snapshots.UnixSocket]
+	out.reserve(rowHint(r, 50))
 	l := newLines(r, file)
 	header, ok := l.next()
 	if !ok {
@@ -56,7 +58,6 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 			return nil, l.lineError(header, "header column %d is %q, want %q", i+1, hs[i], w)
 		}
 	}
-	var out []snapshots.UnixSocket
 	var fs [][]byte
 	for {
 		line, ok := l.next()
@@ -67,8 +68,8 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 		fs, rest = fieldsN(fs, line, len(want))
 		if len(fs) == 0 || !unixRowStart(fs[0]) {
 			// The tail of a path that held a newline.
-			if n := len(out); n > 0 && out[n-1].Name != "" {
-				out[n-1].Name += "\n" + string(line)
+			if last := out.last(); last != nil && last.Name != "" {
+				last.Name += "\n" + string(line)
 				continue
 			}
 			if len(fs) == 0 {
@@ -123,9 +124,9 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 		} else if len(bytes.TrimSpace(line[rest:])) != 0 {
 			return nil, l.lineError(line, "unexpected text after the inode")
 		}
-		out = append(out, u)
+		out.push(u)
 	}
-	return out, l.err
+	return out.result(l.err)
 }
 
 // unixRowStart reports whether b is a row's first field: hex digits and a
