@@ -103,13 +103,10 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	if bs < 512 || bs > maxBlockSize || bs&(bs-1) != 0 {
 		return nil, fmt.Errorf("kdump: block size %d is not a power of two in [512, 1 MiB]", bs)
 	}
-	if bs != 4096 {
-		return nil, fmt.Errorf("kdump: block size %d; only 4096-byte pages are supported", bs)
-	}
 	f.BlockSize = bs
 	bsz := uint64(bs)
 	if f.Version >= 1 && subBlocks > 0 {
-		if !within(bsz, 104, size) {
+		if !within(bsz, 104, size) || bsz < 104 {
 			return nil, errors.New("kdump: sub-header overruns the file")
 		}
 		sub := make([]byte, 104)

@@ -11,23 +11,21 @@ import (
 	"testing"
 )
 
-const bs = 4096
-
 // buildKdump lays out a kdump-compressed file (header version 6) with the
 // given stored pages (pfn → flags and data) over maxMapnr pages.
-func buildKdump(maxMapnr uint64, info string, pages map[uint64]struct {
+func buildKdump(bs int, maxMapnr uint64, info string, pages map[uint64]struct {
 	flags uint32
 	data  []byte
 }) []byte {
 	le := binary.LittleEndian
-	bitmapBlocks := uint64(2) // one block per bitmap
+	bitmapBlocks := 2 // one block per bitmap
 	out := make([]byte, (1+1+bitmapBlocks)*bs)
 	copy(out, "KDUMP   ")
 	le.PutUint32(out[8:], 6)
 	copy(out[12+65*2:], "6.1.0-test")
 	copy(out[12+65*4:], "x86_64")
 	le.PutUint64(out[408:], 1700000000)
-	le.PutUint32(out[428:], bs)
+	le.PutUint32(out[428:], uint32(bs))
 	le.PutUint32(out[432:], 1)
 	le.PutUint32(out[436:], uint32(bitmapBlocks))
 	le.PutUint32(out[440:], uint32(maxMapnr))
@@ -63,7 +61,7 @@ func buildKdump(maxMapnr uint64, info string, pages map[uint64]struct {
 	return out
 }
 
-func zpage(b byte) []byte {
+func zpage(bs int, b byte) []byte {
 	var z bytes.Buffer
 	w := zlib.NewWriter(&z)
 	w.Write(bytes.Repeat([]byte{b}, bs))
@@ -71,18 +69,22 @@ func zpage(b byte) []byte {
 	return z.Bytes()
 }
 
-func sample() []byte {
-	return buildKdump(20, "OSRELEASE=6.1.0-test\n", map[uint64]struct {
+func sample() []byte { return sampleBS(4096) }
+
+func sampleBS(bs int) []byte {
+	return buildKdump(bs, 20, "OSRELEASE=6.1.0-test\n", map[uint64]struct {
 		flags uint32
 		data  []byte
 	}{
-		1:  {FlagZlib, zpage(0x11)},
+		1:  {FlagZlib, zpage(bs, 0x11)},
 		3:  {0, bytes.Repeat([]byte{0x33}, bs)},
 		7:  {FlagLZO, []byte("lzo!")},
 		9:  {FlagZstd, []byte("zstd")},
-		19: {FlagZlib, zpage(0x19)},
+		19: {FlagZlib, zpage(bs, 0x19)},
 	})
 }
+
+const bs = 4096
 
 func TestReadPages(t *testing.T) {
 	b := sample()
@@ -152,22 +154,38 @@ func TestWriteSeeds(t *testing.T) {
 	}
 	dir := filepath.Join("testdata", "fuzz", "FuzzOpen")
 	os.MkdirAll(dir, 0o755)
-	if err := os.WriteFile(filepath.Join(dir, "sample"), []byte(fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", sample())), 0o644); err != nil {
+	os.Remove(filepath.Join(dir, "sample"))
+	if err := os.WriteFile(filepath.Join(dir, "sample512"), []byte(fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", sampleBS(512))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func FuzzOpen(f *testing.F) {
-	f.Add(sample())
+	f.Add(sampleBS(512))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		kf, err := Open(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return
 		}
 		kf.Compression()
-		page := make([]byte, bs)
+		page := make([]byte, kf.BlockSize)
 		for _, pfn := range []uint64{0, 1, 3, 7, 19, kf.MaxMapNr - 1, kf.MaxMapNr} {
 			kf.ReadPage(pfn, page)
 		}
 	})
+}
+
+func TestSmallBlocks(t *testing.T) {
+	b := sampleBS(512)
+	f, err := Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := make([]byte, 512)
+	if err := f.ReadPage(19, page); err != nil || page[511] != 0x19 {
+		t.Errorf("512-byte block: %v %x", err, page[511])
+	}
+	if err := f.ReadPage(19, make([]byte, 4096)); err == nil {
+		t.Error("a 4096-byte read of a 512-byte block succeeded")
+	}
 }
