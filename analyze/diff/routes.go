@@ -1,0 +1,148 @@
+package diff
+
+import (
+	"bytes"
+	"net/netip"
+	"slices"
+
+	"github.com/netmortem/netmortem/snapshots"
+)
+
+// routeKey is a route's identity: what the kernel itself refuses to hold
+// twice (table, family, destination, source, metric, type, TOS), and
+// whether it is a route-cache exception rather than a route.
+type routeKey struct {
+	dst, src netip.Prefix
+	table    uint32
+	metric   uint32
+	family   uint8
+	typ      uint8
+	tos      uint8
+	cloned   bool
+}
+
+var routeSpec = spec[snapshots.Route, routeKey]{
+	key: func(s *side, r *snapshots.Route) routeKey {
+		return routeKey{dst: r.Dst, src: r.Src, table: r.Table, metric: r.Priority, family: r.Family,
+			typ: r.Type, tos: r.TOS, cloned: r.Cloned}
+	},
+	same: routeSame,
+	desc: routeDesc,
+	keep: func(s *side, r *snapshots.Route) bool { return s.Routes == nil || s.Routes.MatchRoute(r) },
+}
+
+// routeSame compares what routeDesc shows: everything but the key, the
+// expiry countdown, the cache statistics and undecoded attributes.
+func routeSame(o *side, a *snapshots.Route, n *side, b *snapshots.Route) bool {
+	if a.Protocol != b.Protocol || a.Scope != b.Scope || a.Flags != b.Flags || a.PrefSrc != b.PrefSrc ||
+		a.CongCtl != b.CongCtl || a.Pref != b.Pref || a.Mark != b.Mark || a.NHID != b.NHID ||
+		len(a.NextHops) != len(b.NextHops) || !slices.Equal(a.Metrics, b.Metrics) {
+		return false
+	}
+	if !sameIf(o, a.IIF, n, b.IIF) {
+		return false
+	}
+	for i := range a.NextHops {
+		x, y := &a.NextHops[i], &b.NextHops[i]
+		if x.Gateway != y.Gateway || x.Weight != y.Weight || x.Flags != y.Flags || x.Realms != y.Realms ||
+			x.EncapType != y.EncapType || !bytes.Equal(x.Encap, y.Encap) || !sameIf(o, x.OIF, n, y.OIF) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameIf compares interfaces of the two sides by name.
+func sameIf(o *side, i int32, n *side, j int32) bool {
+	if i == j && (i == 0 || o.sameIdx) {
+		return true
+	}
+	return o.ifName(i) == n.ifName(j)
+}
+
+func routeDesc(s *side, r *snapshots.Route) (key, attrs Fields) {
+	k := &key
+	k.add("table", s.tableName(r.Table))
+	k.bare("family", familyName(r.Family))
+	k.bare("type", named(routeTypes, r.Type))
+	k.bare("dst", prefixStr(r.Dst))
+	if r.Src.IsValid() {
+		k.add("from", r.Src.String())
+	}
+	if r.TOS != 0 {
+		k.add("tos", "0x"+hex8(r.TOS))
+	}
+	k.add("metric", unum(r.Priority))
+	if r.Cloned {
+		k.bare("cache", "cache")
+	}
+	a := &attrs
+	hops := make([]string, 0, len(r.NextHops))
+	for i := range r.NextHops {
+		hops = append(hops, s.hopDesc(r, &r.NextHops[i]))
+	}
+	a.addSet("nexthops", hops)
+	a.add("proto", named(routeProtos, r.Protocol))
+	a.add("scope", named(scopes, r.Scope))
+	a.add("src", addrStr(r.PrefSrc))
+	if r.IIF != 0 {
+		a.add("iif", s.ifName(r.IIF))
+	}
+	for _, m := range r.Metrics {
+		a.add(metricName(m.Type), unum(m.Value))
+	}
+	a.add("congctl", r.CongCtl)
+	if r.Flags != 0 {
+		a.add("rtm_flags", "0x"+hex32(r.Flags))
+	}
+	if r.Pref != 0 {
+		a.add("pref", named(map[uint8]string{0: "medium", 1: "high", 3: "low"}, r.Pref))
+	}
+	if r.Mark != 0 {
+		a.add("mark", "0x"+hex32(r.Mark))
+	}
+	if r.NHID != 0 {
+		a.add("nhid", unum(r.NHID))
+	}
+	return key, attrs
+}
+
+func (s *side) hopDesc(r *snapshots.Route, h *snapshots.NextHop) string {
+	d := ""
+	if h.Gateway.IsValid() {
+		d = "via " + h.Gateway.String()
+	}
+	if h.OIF != 0 {
+		if d != "" {
+			d += " "
+		}
+		d += "dev " + s.ifName(h.OIF)
+	}
+	if d == "" {
+		d = "-"
+	}
+	if len(r.NextHops) > 1 || h.Weight > 1 {
+		d += " weight " + unum(h.Weight)
+	}
+	if f := flags(nhFlags, uint32(h.Flags)); f != "" {
+		d += " " + f
+	}
+	if h.Realms != 0 {
+		d += " realms " + unum(h.Realms)
+	}
+	if h.EncapType != 0 {
+		d += " encap " + unum(h.EncapType) + " " + hexBytes(h.Encap)
+	}
+	return d
+}
+
+var metricNames = map[uint16]string{1: "lock", 2: "mtu", 3: "window", 4: "rtt", 5: "rttvar",
+	6: "ssthresh", 7: "cwnd", 8: "advmss", 9: "reordering", 10: "hoplimit", 11: "initcwnd",
+	12: "features", 13: "rto_min", 14: "initrwnd", 15: "quickack", 16: "congctl", 17: "fastopen_no_cookie"}
+
+func metricName(t uint16) string {
+	if n, ok := metricNames[t]; ok {
+		return n
+	}
+	return "metric" + unum(t)
+}
