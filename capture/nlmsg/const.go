@@ -42,8 +42,6 @@ const (
 // x/sys; ask for them by number.
 const (
 	afUnspec     = 0
-	afBridge     = 7
-	afMPLS       = 28
 	FamilyIPMR   = 128 // RTNL_FAMILY_IPMR: IPv4 multicast forwarding cache
 	FamilyIP6MR  = 129 // RTNL_FAMILY_IP6MR: IPv6 multicast forwarding cache
 	ipprotoIP    = 0
@@ -71,36 +69,35 @@ const (
 
 // IFLA_* attributes of RTM_NEWLINK.
 const (
-	iflaAddress         = 1
-	iflaBroadcast       = 2
-	iflaIfname          = 3
-	iflaMTU             = 4
-	iflaLink            = 5
-	iflaQdisc           = 6
-	iflaMaster          = 10
-	iflaTxQLen          = 13
-	iflaOperState       = 16
-	iflaLinkMode        = 17
-	iflaLinkInfo        = 18
-	iflaIfAlias         = 20
-	iflaStats64         = 23
-	iflaGroup           = 27
-	iflaExtMask         = 29
-	iflaPromiscuity     = 30
-	iflaNumTxQueues     = 31
-	iflaNumRxQueues     = 32
-	iflaCarrier         = 33
-	iflaLinkNetnsid     = 37
-	iflaPad             = 42
-	iflaMinMTU          = 50
-	iflaMaxMTU          = 51
-	iflaPropList        = 52
-	iflaAltIfname       = 53
-	iflaPermAddress     = 54
-	iflaInfoKind        = 1 // inside IFLA_LINKINFO
-	iflaInfoSlaveKind   = 4
-	rtextFilterVF       = 1 // IFLA_EXT_MASK bits
-	rtextFilterSkipStat = 8
+	iflaAddress       = 1
+	iflaBroadcast     = 2
+	iflaIfname        = 3
+	iflaMTU           = 4
+	iflaLink          = 5
+	iflaQdisc         = 6
+	iflaMaster        = 10
+	iflaTxQLen        = 13
+	iflaOperState     = 16
+	iflaLinkMode      = 17
+	iflaLinkInfo      = 18
+	iflaIfAlias       = 20
+	iflaStats64       = 23
+	iflaGroup         = 27
+	iflaExtMask       = 29
+	iflaPromiscuity   = 30
+	iflaNumTxQueues   = 31
+	iflaNumRxQueues   = 32
+	iflaCarrier       = 33
+	iflaLinkNetnsid   = 37
+	iflaPad           = 42
+	iflaMinMTU        = 50
+	iflaMaxMTU        = 51
+	iflaPropList      = 52
+	iflaAltIfname     = 53
+	iflaPermAddress   = 54
+	iflaInfoKind      = 1 // inside IFLA_LINKINFO
+	iflaInfoSlaveKind = 4
+	rtextFilterVF     = 1 // IFLA_EXT_MASK bits
 )
 
 // IFA_* attributes of RTM_NEWADDR.
@@ -185,7 +182,7 @@ const (
 const (
 	inetDiagMemInfo   = 1
 	inetDiagInfo      = 2
-	inetDiagVegasInfo = 3
+	inetDiagVegasInfo = 3 // asked for in inetDiagExtAll, kept raw
 	inetDiagCong      = 4
 	inetDiagTOS       = 5
 	inetDiagTClass    = 6

@@ -521,3 +521,24 @@ func noAlias(t testing.TB, name string, m netlink.Message, dec func(netlink.Mess
 		t.Fatalf("%s: decoded value changed with the message bytes", name)
 	}
 }
+
+func TestParseMPTCPSocket(t *testing.T) {
+	ss := decodeAll(t, "mptcp-inet", func(m netlink.Message) (snapshots.InetSocket, error) {
+		return ParseInetSocket(m, snapshots.ProtoMPTCP)
+	})
+	l := findSocket(t, ss, "10.1.0.1:7070", "0.0.0.0:0")
+	if l.State != 10 || l.Proto != snapshots.ProtoMPTCP {
+		t.Errorf("MPTCP listener: state %d proto %d", l.State, l.Proto)
+	}
+	var est *snapshots.InetSocket
+	for i, s := range ss {
+		if s.State == 1 {
+			est = &ss[i]
+		}
+	}
+	// INET_DIAG_INFO of an MPTCP socket is a struct mptcp_info: raw, not
+	// TCPInfo.
+	if est == nil || est.TCPInfo != nil || !hasRaw(est.Raw, inetDiagInfo) || est.Local.Port() != 7070 {
+		t.Errorf("established MPTCP socket: %+v", est)
+	}
+}

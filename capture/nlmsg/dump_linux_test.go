@@ -387,10 +387,58 @@ func TestIntegration(t *testing.T) {
 		sortedDiff(t, "sockets", ours, theirs)
 	})
 
+	t.Run("unix", func(t *testing.T) {
+		us, _, err := DumpUnix(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ours, theirs []string
+		for _, s := range us {
+			ours = append(ours, fmt.Sprintf("%d %d", s.Inode, s.Peer))
+		}
+		out, err := exec.Command("ip", "netns", "exec", ns, "ss", "-xaH").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			// u_str ESTAB 0 0 /path 30447 * 30442: the inode follows the
+			// name, the peer's inode ends the line.
+			f := strings.Fields(l)
+			if len(f) < 8 {
+				continue
+			}
+			theirs = append(theirs, f[5]+" "+f[7])
+		}
+		sortedDiff(t, "unix sockets", ours, theirs)
+	})
+
+	t.Run("packet", func(t *testing.T) {
+		ps, _, err := DumpPacket(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ours, theirs []string
+		for _, p := range ps {
+			ours = append(ours, fmt.Sprintf("%d %d %04X %d", p.Inode, p.Type, p.Proto, p.IfIndex))
+		}
+		out, err := exec.Command("ip", "netns", "exec", ns, "cat", "/proc/net/packet").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// sk RefCnt Type Proto Iface R Rmem User Inode
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
+			f := strings.Fields(l)
+			if len(f) >= 9 {
+				theirs = append(theirs, fmt.Sprintf("%s %s %s %s", f[8], f[2], f[3], f[4]))
+			}
+		}
+		sortedDiff(t, "packet sockets", ours, theirs)
+	})
+
 	t.Run("unsupported", func(t *testing.T) {
-		// raw_diag and sctp_diag are not loaded on the development kernel;
-		// where they are, the dump simply works.
-		for _, proto := range []uint16{snapshots.ProtoRaw, snapshots.ProtoSCTP} {
+		// raw_diag and sctp_diag are not loaded on the development kernel,
+		// and mptcp_diag may be absent; where they are, the dump works.
+		for _, proto := range []uint16{snapshots.ProtoRaw, snapshots.ProtoSCTP, snapshots.ProtoMPTCP, snapshots.ProtoUDPLite} {
 			_, _, err := DumpInet(cfg, snapshots.AFInet, proto)
 			if err != nil && !errors.Is(err, ErrUnsupported) {
 				t.Errorf("proto %d: %v is not ErrUnsupported", proto, err)

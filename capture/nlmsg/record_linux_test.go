@@ -7,13 +7,17 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/mdlayher/netlink"
 	"github.com/netmortem/netmortem/snapshots"
 )
 
-var record = flag.String("record", "", "re-record testdata/*.nlmsg from this named network namespace (root only)")
+var (
+	record     = flag.String("record", "", "re-record testdata/*.nlmsg from this named network namespace (root only)")
+	recordOnly = flag.String("record-only", "", "with -record, only the recordings whose name matches this regexp")
+)
 
 // recordings lists the dumps kept in testdata, by file name.
 func recordings() map[string]struct {
@@ -49,6 +53,7 @@ func recordings() map[string]struct {
 		"udp-inet":      {netlinkSockDiag, inet(snapshots.AFInet, snapshots.ProtoUDP)},
 		"udp-inet6":     {netlinkSockDiag, inet(snapshots.AFInet6, snapshots.ProtoUDP)},
 		"raw-inet":      {netlinkSockDiag, inet(snapshots.AFInet, snapshots.ProtoRaw)},
+		"mptcp-inet":    {netlinkSockDiag, inet(snapshots.AFInet, snapshots.ProtoMPTCP)},
 		"unix":          {netlinkSockDiag, UnixDiagRequest()},
 		"packet":        {netlinkSockDiag, PacketDiagRequest()},
 	}
@@ -70,7 +75,11 @@ func TestIntegrationRecord(t *testing.T) {
 	}
 	defer ns.Close()
 	cfg := &netlink.Config{NetNS: int(ns.Fd())}
+	only := regexp.MustCompile(*recordOnly)
 	for name, r := range recordings() {
+		if !only.MatchString(name) {
+			continue
+		}
 		b, err := recordDump(cfg, r.proto, r.req)
 		var de *DumpError
 		switch {
