@@ -27,6 +27,9 @@ type MrtBlock struct {
 type MrtSample struct {
 	Vifs []snapshots.Vif
 	MFC  []snapshots.MFCEntry
+	// Missing is set when the frame has no multicast routing tables
+	// (not captured): their lines print placeholders, not zeros.
+	Missing bool
 }
 
 // Mroute returns the multicast routing statistics: netstat's DVMRP and
@@ -85,12 +88,12 @@ func Mroute(c *Counters, cur MrtSample, prev *MrtSample, inet, inet6 bool) []Mrt
 
 func linuxMrt(title string, s mrtSums, cache, vif string, c *Counters, inP, outP, inB, outB Key) MrtBlock {
 	return MrtBlock{Title: title, Lines: []MrtLine{
-		{Text: "resolved cache entr(y|ies)", Value: Value{V: s.resolved}, Known: true, Gauge: true, From: cache},
-		{Text: "unresolved cache entr(y|ies) (waiting for the routing daemon)", Value: Value{V: s.unresolved}, Known: true, Gauge: true, From: cache},
+		s.gauge("resolved cache entr(y|ies)", s.resolved, cache),
+		s.gauge("unresolved cache entr(y|ies) (waiting for the routing daemon)", s.unresolved, cache),
 		s.line("packet(s) forwarded or dropped by cache entries", s.pkts, cache+" Pkts"),
 		s.line("byte(s) forwarded or dropped by cache entries", s.bytes, cache+" Bytes"),
 		s.line("packet(s) arrived on the wrong interface", s.wrong, cache+" Wrong"),
-		{Text: "virtual interface(s)", Value: Value{V: s.vifs}, Known: true, Gauge: true, From: vif},
+		s.gauge("virtual interface(s)", s.vifs, vif),
 		s.line("packet(s) received on virtual interfaces", s.vPktsIn, vif+" PktsIn"),
 		s.line("byte(s) received on virtual interfaces", s.vBytesIn, vif+" BytesIn"),
 		s.line("packet(s) sent on virtual interfaces", s.vPktsOut, vif+" PktsOut"),
@@ -113,13 +116,24 @@ func counterLine(text string, c *Counters, k Key) MrtLine {
 }
 
 type mrtSums struct {
+	missing                                bool
 	resolved, unresolved, vifs             uint64
 	pkts, bytes, wrong                     Value
 	vPktsIn, vBytesIn, vPktsOut, vBytesOut Value
 }
 
 func (s *mrtSums) line(text string, v Value, from string) MrtLine {
+	if s.missing {
+		return MrtLine{Text: text}
+	}
 	return MrtLine{Text: text, Value: v, Known: true, From: from}
+}
+
+func (s *mrtSums) gauge(text string, v uint64, from string) MrtLine {
+	if s.missing {
+		return MrtLine{Text: text, Gauge: true}
+	}
+	return MrtLine{Text: text, Value: Value{V: v}, Known: true, Gauge: true, From: from}
 }
 
 type mfcKey struct {
@@ -135,7 +149,10 @@ type vifKey struct {
 // sums adds up the entry and vif counters of one family, entry by entry
 // against prev when there is one.
 func sums(cur MrtSample, prev *MrtSample, fam uint8) mrtSums {
-	var s mrtSums
+	s := mrtSums{missing: cur.Missing}
+	if prev != nil && prev.Missing {
+		prev = nil
+	}
 	var pm map[mfcKey]*snapshots.MFCEntry
 	var pv map[vifKey]*snapshots.Vif
 	if prev != nil {

@@ -223,11 +223,17 @@ func statsRecord(p *Pass) (any, error) {
 // mrtSamples returns the multicast routing tables of the pass and, in an
 // interval pass, of the previous one.
 func mrtSamples(p *Pass) (stats.MrtSample, *stats.MrtSample) {
-	cur := stats.MrtSample{Vifs: p.Cur.Vifs, MFC: p.Cur.MFC}
+	cur := stats.MrtSample{Vifs: p.Cur.Vifs, MFC: p.Cur.MFC, Missing: mrtMissing(p.Cur)}
 	if p.Prev == nil || !p.Req.IntervalMode() {
 		return cur, nil
 	}
-	return cur, &stats.MrtSample{Vifs: p.Prev.Vifs, MFC: p.Prev.MFC}
+	return cur, &stats.MrtSample{Vifs: p.Prev.Vifs, MFC: p.Prev.MFC, Missing: mrtMissing(p.Prev)}
+}
+
+// mrtMissing reports whether a frame lacks the multicast routing tables.
+func mrtMissing(v *view.View) bool {
+	st, ok := v.Status[snapshots.TableMroute]
+	return !ok || st.State == snapshots.StateUnavailable
 }
 
 func mrtBlocks(p *Pass) []stats.MrtBlock {
