@@ -158,6 +158,7 @@ type SectionInfo struct {
 	Rows       uint64
 	CRC        uint32
 	Hash       []byte
+	Base       int // position in Sections of the delta base; -1 for none
 }
 
 // HasData reports whether the section has a payload.

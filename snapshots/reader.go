@@ -133,7 +133,7 @@ func newReader(ra io.ReaderAt, size int64, name string, opts ReaderOptions) (*Re
 	if err != nil {
 		return nil, err
 	}
-	raw, err := r.decompress(ib[8:], maxIndexBytes)
+	raw, err := decompress(r.dec, ib[8:], maxIndexBytes)
 	if err != nil {
 		return fail("index", int64(tr.indexOffset), err)
 	}
@@ -149,7 +149,7 @@ func newReader(ra io.ReaderAt, size int64, name string, opts ReaderOptions) (*Re
 
 // decompress decodes one zstd frame whose content size must be declared
 // and at most max bytes.
-func (r *Reader) decompress(frame []byte, max uint64) ([]byte, error) {
+func decompress(dec *zstd.Decoder, frame []byte, max uint64) ([]byte, error) {
 	var h zstd.Header
 	if err := h.Decode(frame); err != nil {
 		return nil, corrupt("zstd frame header: %v", err)
@@ -160,7 +160,7 @@ func (r *Reader) decompress(frame []byte, max uint64) ([]byte, error) {
 	if h.FrameContentSize > max {
 		return nil, corrupt("section claims %d bytes, over the limit of %d", h.FrameContentSize, max)
 	}
-	out, err := r.dec.DecodeAll(frame, make([]byte, 0, h.FrameContentSize))
+	out, err := dec.DecodeAll(frame, make([]byte, 0, h.FrameContentSize))
 	if err != nil {
 		return nil, corrupt("decompressing: %v", err)
 	}
@@ -200,7 +200,15 @@ func (r *Reader) fromPB(px *pb.Index, indexOff uint64) error {
 			Status: Status{State: State(s.GetState()), Reason: s.GetReason(), Sources: s.GetSources(),
 				Time: fromNanos(s.GetTime()), Retries: s.GetRetries()},
 			Offset: s.GetOffset(), Compressed: s.GetCompressed(), Size: s.GetSize(), Rows: s.GetRows(),
-			CRC: s.GetCrc32C(), Hash: s.GetHash(),
+			CRC: s.GetCrc32C(), Hash: s.GetHash(), Base: int(s.GetBase()) - 1,
+		}
+		if si.Base >= 0 {
+			if si.Base >= i || !si.HasData() {
+				return corrupt("section %d (%s) has delta base %d", i, si.Table, si.Base)
+			}
+			if b := &r.Sections[si.Base]; b.Table != si.Table || !b.HasData() {
+				return corrupt("section %d (%s) has a delta base of table %s", i, si.Table, b.Table)
+			}
 		}
 		hostScope := si.Frame == -1 && si.Namespace == -1
 		if !hostScope && (si.Frame < 0 || si.Frame >= len(r.Frames) || si.Namespace < 0 || si.Namespace >= len(r.Namespaces)) {
@@ -249,34 +257,9 @@ func (r *Reader) ReadSection(s *SectionInfo, ts *Tables) error {
 	if !s.Table.Valid() {
 		return r.sectionErr(s, fmt.Errorf("table %q is unknown to this netmortem (written by a newer one)", s.Table))
 	}
-	if int64(s.Size) > r.limit {
-		return r.sectionErr(s, corrupt("section claims %d bytes, over the memory limit of %d", s.Size, r.limit))
-	}
-	if s.Size > ratioFreeMax && s.Size/maxRatio > s.Compressed {
-		return r.sectionErr(s, corrupt("section claims %d bytes from %d compressed, more than zstd can expand", s.Size, s.Compressed))
-	}
-	buf := make([]byte, s.Compressed)
-	if _, err := r.ra.ReadAt(buf, int64(s.Offset)); err != nil {
-		if err == io.EOF {
-			err = corrupt("file ends inside the section")
-		}
-		return r.sectionErr(s, err)
-	}
-	if crc32.Checksum(buf, castagnoli) != s.CRC {
-		return r.sectionErr(s, corrupt("checksum mismatch"))
-	}
-	data, err := r.decompress(buf, s.Size)
+	data, err := r.payload(s, 0)
 	if err != nil {
-		return r.sectionErr(s, err)
-	}
-	if uint64(len(data)) != s.Size {
-		return r.sectionErr(s, corrupt("decompressed %d bytes, index says %d", len(data), s.Size))
-	}
-	if len(s.Hash) > 0 {
-		sum := sha256.Sum256(data)
-		if !bytes.Equal(sum[:len(s.Hash)], s.Hash) {
-			return r.sectionErr(s, corrupt("content hash mismatch"))
-		}
+		return err
 	}
 	var t Tables
 	if err := decodeTable(s.Table, data, &t, r.limit); err != nil {
@@ -287,6 +270,69 @@ func (r *Reader) ReadSection(s *SectionInfo, ts *Tables) error {
 	}
 	merge(ts, &t, s.Table)
 	return nil
+}
+
+// maxChain bounds delta chains a reader follows; writers stay far below
+// (MaxDeltaChain).
+const maxChain = 64
+
+// payload reads, checks and decompresses a section, first decoding the
+// chain of delta bases it depends on.
+func (r *Reader) payload(s *SectionInfo, depth int) ([]byte, error) {
+	if int64(s.Size) > r.limit {
+		return nil, r.sectionErr(s, corrupt("section claims %d bytes, over the memory limit of %d", s.Size, r.limit))
+	}
+	// A self-contained frame cannot expand beyond zstd's ratio; a delta
+	// frame can (a big table that changed little), and is bounded by its
+	// declared size alone.
+	if s.Base < 0 && s.Size > ratioFreeMax && s.Size/maxRatio > s.Compressed {
+		return nil, r.sectionErr(s, corrupt("section claims %d bytes from %d compressed, more than zstd can expand", s.Size, s.Compressed))
+	}
+	var base []byte
+	if s.Base >= 0 {
+		if depth >= maxChain {
+			return nil, r.sectionErr(s, corrupt("delta chain longer than %d sections", maxChain))
+		}
+		var err error
+		if base, err = r.payload(&r.Sections[s.Base], depth+1); err != nil {
+			return nil, err
+		}
+	}
+	buf := make([]byte, s.Compressed)
+	if _, err := r.ra.ReadAt(buf, int64(s.Offset)); err != nil {
+		if err == io.EOF {
+			err = corrupt("file ends inside the section")
+		}
+		return nil, r.sectionErr(s, err)
+	}
+	if crc32.Checksum(buf, castagnoli) != s.CRC {
+		return nil, r.sectionErr(s, corrupt("checksum mismatch"))
+	}
+	dec := r.dec
+	if base != nil {
+		d, err := zstd.NewReader(nil, zstd.WithDecoderMaxMemory(uint64(r.limit)),
+			zstd.WithDecoderMaxWindow(uint64(r.limit)), zstd.WithDecodeAllCapLimit(true),
+			zstd.WithDecoderConcurrency(1), zstd.WithDecoderDictRaw(deltaID, base))
+		if err != nil {
+			return nil, r.sectionErr(s, err)
+		}
+		defer d.Close()
+		dec = d
+	}
+	data, err := decompress(dec, buf, s.Size)
+	if err != nil {
+		return nil, r.sectionErr(s, err)
+	}
+	if uint64(len(data)) != s.Size {
+		return nil, r.sectionErr(s, corrupt("decompressed %d bytes, index says %d", len(data), s.Size))
+	}
+	if len(s.Hash) > 0 {
+		sum := sha256.Sum256(data)
+		if !bytes.Equal(sum[:len(s.Hash)], s.Hash) {
+			return nil, r.sectionErr(s, corrupt("content hash mismatch"))
+		}
+	}
+	return data, nil
 }
 
 // merge moves the table t of src into dst.

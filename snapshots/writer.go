@@ -30,7 +30,7 @@ type Writer struct {
 	enc    *zstd.Encoder
 	index  pb.Index
 	frame  int // current frame, -1 before the first
-	prev   map[secKey]*pb.Section
+	prev   map[secKey]*prevSection
 	file   *os.File
 	path   string
 	tmp    string
@@ -42,6 +42,20 @@ type secKey struct {
 	ns    int32
 	table string
 }
+
+// prevSection is what the writer remembers of a table, to share or
+// delta-encode its next frames: the last section written, and the last
+// one stored whole (the key frame every delta refers to, so that reading
+// any frame decodes at most two sections).
+type prevSection struct {
+	last       *pb.Section
+	key        *pb.Section
+	keyIdx     int // position of key in index.Sections
+	keyPayload []byte
+}
+
+// minDelta is the smallest payload worth delta-encoding.
+const minDelta = 512
 
 // Create starts a snapshot that will appear at path when Close succeeds.
 func Create(path string, meta Meta) (*Writer, error) {
@@ -73,7 +87,7 @@ func NewWriter(w io.Writer, meta Meta) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sw := &Writer{w: bufio.NewWriterSize(w, 1<<20), enc: enc, frame: -1, prev: map[secKey]*pb.Section{}}
+	sw := &Writer{w: bufio.NewWriterSize(w, 1<<20), enc: enc, frame: -1, prev: map[secKey]*prevSection{}}
 	sw.SetMeta(meta)
 	sw.write(putHeader(FormatVersion))
 	return sw, sw.err
@@ -182,19 +196,58 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 		sec.Size = uint64(len(payload))
 		sec.Rows = uint64(ts.Rows(t))
 		key := secKey{int32(ns), string(t)}
-		if p := w.prev[key]; p != nil && bytes.Equal(p.Hash, sec.Hash) && p.Size == sec.Size {
-			sec.Offset, sec.Compressed, sec.Crc32C = p.Offset, p.Compressed, p.Crc32C
+		p := w.prev[key]
+		if p != nil && bytes.Equal(p.last.Hash, sec.Hash) && p.last.Size == sec.Size {
+			// Unchanged since the previous frame: point at its bytes.
+			sec.Offset, sec.Compressed, sec.Crc32C, sec.Base = p.last.Offset, p.last.Compressed, p.last.Crc32C, p.last.Base
+			p.last = sec
 		} else {
-			frameBytes := w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/3+64))
-			sec.Offset = w.off
-			sec.Compressed = uint64(len(frameBytes))
-			sec.Crc32C = crc32.Checksum(frameBytes, castagnoli)
-			w.write(frameBytes)
+			stored := false
+			if p != nil && len(payload) >= minDelta && len(p.keyPayload) >= minDelta {
+				// Changed: store the difference from the key frame, whose
+				// payload is the zstd dictionary, while that stays much
+				// smaller than a whole copy.
+				delta, err := deltaEncode(p.keyPayload, payload)
+				if err != nil {
+					return fmt.Errorf("encoding %s: %w", t, err)
+				}
+				if uint64(len(delta)) <= p.key.Compressed/2 {
+					w.put(sec, delta)
+					sec.Base = uint32(p.keyIdx) + 1
+					p.last = sec
+					stored = true
+				}
+			}
+			if !stored {
+				w.put(sec, w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/3+64)))
+				w.prev[key] = &prevSection{last: sec, key: sec, keyIdx: len(w.index.Sections), keyPayload: payload}
+			}
 		}
-		w.prev[key] = sec
 	}
 	w.index.Sections = append(w.index.Sections, sec)
 	return w.err
+}
+
+// put writes a section's zstd frame and records where it went.
+func (w *Writer) put(sec *pb.Section, frameBytes []byte) {
+	sec.Offset = w.off
+	sec.Compressed = uint64(len(frameBytes))
+	sec.Crc32C = crc32.Checksum(frameBytes, castagnoli)
+	w.write(frameBytes)
+}
+
+// deltaID is the dictionary ID delta frames declare; the dictionary is
+// always the base section's payload, named in the index.
+const deltaID = 1
+
+func deltaEncode(base, payload []byte) ([]byte, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderCRC(true),
+		zstd.WithSingleSegment(true), zstd.WithEncoderDictRaw(deltaID, base), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	defer enc.Close()
+	return enc.EncodeAll(payload, make([]byte, 0, len(payload)/8+64)), nil
 }
 
 // Close writes the index and trailer. For a Writer made by Create it then

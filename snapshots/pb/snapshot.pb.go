@@ -810,21 +810,25 @@ func (x *Frame) GetEnd() int64 {
 // namespace are -1 for host-scope tables ("names"). A section whose table
 // was not captured has size 0 and no data (offset 0, compressed 0).
 type Section struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Frame         int32                  `protobuf:"zigzag32,1,opt,name=frame,proto3" json:"frame,omitempty"`
-	Namespace     int32                  `protobuf:"zigzag32,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	Table         string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
-	State         uint32                 `protobuf:"varint,4,opt,name=state,proto3" json:"state,omitempty"` // 1 ok, 2 partial, 3 unavailable
-	Reason        string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
-	Sources       []string               `protobuf:"bytes,6,rep,name=sources,proto3" json:"sources,omitempty"`
-	Time          int64                  `protobuf:"varint,7,opt,name=time,proto3" json:"time,omitempty"`
-	Retries       uint32                 `protobuf:"varint,8,opt,name=retries,proto3" json:"retries,omitempty"`
-	Offset        uint64                 `protobuf:"varint,9,opt,name=offset,proto3" json:"offset,omitempty"`          // of the zstd frame, from the start of the file
-	Compressed    uint64                 `protobuf:"varint,10,opt,name=compressed,proto3" json:"compressed,omitempty"` // bytes of the zstd frame
-	Size          uint64                 `protobuf:"varint,11,opt,name=size,proto3" json:"size,omitempty"`             // bytes of the decompressed message
-	Rows          uint64                 `protobuf:"varint,12,opt,name=rows,proto3" json:"rows,omitempty"`
-	Crc32C        uint32                 `protobuf:"fixed32,13,opt,name=crc32c,proto3" json:"crc32c,omitempty"` // CRC-32C (Castagnoli) of the compressed frame
-	Hash          []byte                 `protobuf:"bytes,14,opt,name=hash,proto3" json:"hash,omitempty"`       // SHA-256 of the decompressed message, first 16 bytes
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Frame      int32                  `protobuf:"zigzag32,1,opt,name=frame,proto3" json:"frame,omitempty"`
+	Namespace  int32                  `protobuf:"zigzag32,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Table      string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
+	State      uint32                 `protobuf:"varint,4,opt,name=state,proto3" json:"state,omitempty"` // 1 ok, 2 partial, 3 unavailable
+	Reason     string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	Sources    []string               `protobuf:"bytes,6,rep,name=sources,proto3" json:"sources,omitempty"`
+	Time       int64                  `protobuf:"varint,7,opt,name=time,proto3" json:"time,omitempty"`
+	Retries    uint32                 `protobuf:"varint,8,opt,name=retries,proto3" json:"retries,omitempty"`
+	Offset     uint64                 `protobuf:"varint,9,opt,name=offset,proto3" json:"offset,omitempty"`          // of the zstd frame, from the start of the file
+	Compressed uint64                 `protobuf:"varint,10,opt,name=compressed,proto3" json:"compressed,omitempty"` // bytes of the zstd frame
+	Size       uint64                 `protobuf:"varint,11,opt,name=size,proto3" json:"size,omitempty"`             // bytes of the decompressed message
+	Rows       uint64                 `protobuf:"varint,12,opt,name=rows,proto3" json:"rows,omitempty"`
+	Crc32C     uint32                 `protobuf:"fixed32,13,opt,name=crc32c,proto3" json:"crc32c,omitempty"` // CRC-32C (Castagnoli) of the compressed frame
+	Hash       []byte                 `protobuf:"bytes,14,opt,name=hash,proto3" json:"hash,omitempty"`       // SHA-256 of the decompressed message, first 16 bytes
+	// 0, or 1 + the position in Index.sections of the section whose
+	// decompressed message is this frame's zstd raw dictionary (delta
+	// encoding of a series: the same table in the previous frame).
+	Base          uint32 `protobuf:"varint,15,opt,name=base,proto3" json:"base,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -955,6 +959,13 @@ func (x *Section) GetHash() []byte {
 		return x.Hash
 	}
 	return nil
+}
+
+func (x *Section) GetBase() uint32 {
+	if x != nil {
+		return x.Base
+	}
+	return 0
 }
 
 type Links struct {
@@ -5247,7 +5258,7 @@ const file_snapshot_proto_rawDesc = "" +
 	"\x05Frame\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x03R\x05start\x12\x10\n" +
-	"\x03end\x18\x03 \x01(\x03R\x03end\"\xd5\x02\n" +
+	"\x03end\x18\x03 \x01(\x03R\x03end\"\xe9\x02\n" +
 	"\aSection\x12\x14\n" +
 	"\x05frame\x18\x01 \x01(\x11R\x05frame\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\x11R\tnamespace\x12\x14\n" +
@@ -5265,7 +5276,8 @@ const file_snapshot_proto_rawDesc = "" +
 	"\x04size\x18\v \x01(\x04R\x04size\x12\x12\n" +
 	"\x04rows\x18\f \x01(\x04R\x04rows\x12\x16\n" +
 	"\x06crc32c\x18\r \x01(\aR\x06crc32c\x12\x12\n" +
-	"\x04hash\x18\x0e \x01(\fR\x04hash\":\n" +
+	"\x04hash\x18\x0e \x01(\fR\x04hash\x12\x12\n" +
+	"\x04base\x18\x0f \x01(\rR\x04base\":\n" +
 	"\x05Links\x121\n" +
 	"\x05links\x18\x01 \x03(\v2\x1b.netmortem.snapshot.v1.LinkR\x05links\"\xd5\x06\n" +
 	"\x04Link\x12\x14\n" +
