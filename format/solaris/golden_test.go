@@ -20,6 +20,13 @@ var fxGoldenCases = map[string][]string{
 		"-a", "-an", "-anv", "-P udp -a", "-P raw -a", "-P sctp -a", "-P sctp -av", "-f unix -v",
 		"-ran", "-ranv", "-rn", "-r -f flags:-U -a", "-ia", "-ian", "-i -f inet6", "-I eth0:web -a", "-I veth-long-name0",
 	},
+	// The live capture of the lab namespace: every form and variant.
+	"capture": {
+		"", "-a", "-n", "-an", "-v", "-anv", "-f inet", "-f inet6 -a", "-f unix", "-P tcp -an", "-P udp -a",
+		"-P raw -an", "-rn", "-r", "-rnv", "-ran", "-ranv", "-rn -f outif:a1", "-rn -f table:all",
+		"-ran -f flags:+L", "-i", "-ia", "-in", "-ian", "-I a0", "-I a0 -a", "-i -f inet6",
+	},
+	"capture-series": {"-i 1", "-I a1 1", "-in 2", "-i -f inet6 1 3"},
 	"series": {
 		"-i 1", "-in 1", "-i 2", "-i 1 2", "-I a1 1", "-i -f inet6 1", "-I lo 1", "-i -r -n 1 2",
 	},

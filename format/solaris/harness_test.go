@@ -92,7 +92,19 @@ var fxFixtures = map[string]func() []*snapshots.Tables{
 	"series": fxSeries,
 }
 
-func fxPath(name string) string { return filepath.Join("testdata", "forms167", name+".nms") }
+// fxCaptures are the lead's live captures of the lab namespace, in the
+// repository's testdata/snapshots.
+var fxCaptures = map[string]string{
+	"capture":        "lab.nms",
+	"capture-series": "lab-series.nms",
+}
+
+func fxPath(name string) string {
+	if f, ok := fxCaptures[name]; ok {
+		return filepath.Join("..", "..", "testdata", "snapshots", f)
+	}
+	return filepath.Join("testdata", "forms167", name+".nms")
+}
 
 // fxWrite writes frames one second apart, every namespace table in
 // each, and the name files.
