@@ -81,6 +81,9 @@ func FuzzParseInetSocket(f *testing.F) {
 	for _, p := range seedPayloads("udp-inet", "udp-inet6") {
 		f.Add(p, uint16(snapshots.ProtoUDP))
 	}
+	for _, p := range seedPayloads("mptcp-inet") {
+		f.Add(p, uint16(snapshots.ProtoMPTCP))
+	}
 	f.Fuzz(func(t *testing.T, data []byte, proto uint16) {
 		m := netlink.Message{Header: netlink.Header{Type: sockDiagByFamily}, Data: data}
 		noAlias(t, "fuzz", m, func(m netlink.Message) (any, error) { return ParseInetSocket(m, proto) })
