@@ -26,6 +26,9 @@ func TestIntegrationLab(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (network namespaces)")
 	}
+	if testing.Short() {
+		t.Skip("builds a lab (-short)")
+	}
 	for _, tool := range []string{"ip", "ss", "socat", "dnsmasq", "smcrouted", "dhclient", "ping"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed", tool)

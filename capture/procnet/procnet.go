@@ -16,6 +16,27 @@
 //
 // The parsers never panic on malformed input and bound every line at
 // MaxLine bytes.
+//
+// Files and parsers:
+//
+//	tcp tcp6 udp udp6 udplite udplite6 raw raw6   ParseInet (InetFile: TCP, TCP6 …)
+//	unix, packet                                   ParseUnix, ParsePacket
+//	sctp/eps, sctp/assocs, sctp/remaddr            ParseSCTPEndpoints, ParseSCTPAssocs,
+//	                                               ParseSCTPRemaddr + AttachSCTPPaths
+//	igmp, igmp6, mcfilter, mcfilter6               ParseIGMP, ParseIGMP6, ParseMcFilter(6)
+//	                                               + AttachSources
+//	dev_mcast                                      ParseDevMcast
+//	ip_mr_vif, ip6_mr_vif, ip_mr_cache, ip6_mr_cache  ParseIPMrVif, ParseIP6MrVif,
+//	                                               ParseIPMrCache, ParseIP6MrCache
+//	snmp, netstat                                  ParseSNMP, ParseNetstat
+//	snmp6, sctp/snmp, dev_snmp6/<if>               ParseNameValues
+//	sockstat, sockstat6                            ParseSockstat
+//	protocols, softnet_stat, dev                   ParseProtocols, ParseSoftnetStat, ParseDev
+//	arp, route, ipv6_route, if_inet6, fib_trie     ParseARP, ParseRoute, ParseIPv6Route,
+//	                                               ParseIfInet6, ParseFibTrie
+//	/proc/slabinfo                                 ParseSlabinfo (NetSlab filter)
+//
+// netlink is not parsed: the model has no table for netlink sockets.
 package procnet
 
 import (
@@ -423,14 +444,6 @@ func (c columns) require(l *lines, header []byte, names ...string) ([]int, error
 	return pos, nil
 }
 
-// get returns the position of an optional column, or -1.
-func (c columns) get(name string) int {
-	if p, ok := c[name]; ok {
-		return p
-	}
-	return -1
-}
-
 // clockToMs converts clock ticks to milliseconds, saturating at 32 bits.
 func clockToMs(v uint64, ticks uint32) uint32 {
 	if v > (1<<64-1)/1000 {
@@ -449,11 +462,6 @@ func sat32(v uint64) uint32 {
 		return 1<<32 - 1
 	}
 	return uint32(v)
-}
-
-// hasPrefixFold reports whether b starts with s, ignoring leading blanks.
-func trimmedHasPrefix(b []byte, s string) bool {
-	return bytes.HasPrefix(bytes.TrimLeft(b, " \t"), []byte(s))
 }
 
 // table collects the rows of a file in blocks and copies them once into
