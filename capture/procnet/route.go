@@ -268,7 +268,8 @@ func fibTable(label []byte) (uint32, bool) {
 		return TableLocal, true
 	}
 	if id, ok := bytes.CutPrefix(label, []byte("Id ")); ok {
-		v, ok := dec32(id)
+		// Printed with %d: ids above 2^31 come out negative.
+		v, ok := num32(id)
 		return v, ok
 	}
 	return 0, false

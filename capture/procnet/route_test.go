@@ -141,6 +141,9 @@ func TestFibTrie(t *testing.T) {
 	has(TableLocal, "10.1.0.255/32", scopeLink, rtnBroadcast)
 	has(TableLocal, "127.0.0.0/8", scopeHost, rtnLocal)
 
+	if rs, err := ParseFibTrie(reader("Id -2:\n  |-- 10.0.0.0\n     /8 universe UNICAST\n")); err != nil || rs[0].Table != 1<<32-2 {
+		t.Errorf("table id above 2^31: %+v %v", rs, err)
+	}
 	in := "Id 300:\n  +-- 0.0.0.0/0 1 0 0\n     |-- 192.168.1.0\n        /24 scope=17 type 42 tos=16\n        /25 nowhere THROW\n"
 	rs, err := ParseFibTrie(reader(in))
 	if err != nil {

@@ -59,6 +59,16 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 		}
 	}
 	var fs [][]byte
+	// tail collects the lines a path with newlines spilled onto; it is
+	// added to the row's Name once the next row starts, so that many such
+	// lines cost linear time.
+	var tail []byte
+	flush := func() {
+		if last := out.last(); last != nil && len(tail) > 0 {
+			last.Name += string(tail)
+		}
+		tail = tail[:0]
+	}
 	for {
 		line, ok := l.next()
 		if !ok {
@@ -69,7 +79,7 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 		if len(fs) == 0 || !unixRowStart(fs[0]) {
 			// The tail of a path that held a newline.
 			if last := out.last(); last != nil && last.Name != "" {
-				last.Name += "\n" + string(line)
+				tail = append(append(tail, '\n'), line...)
 				continue
 			}
 			if len(fs) == 0 {
@@ -80,6 +90,7 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 		if len(fs) < len(want) {
 			return nil, l.lineError(line, "%d fields, want %d", len(fs), len(want))
 		}
+		flush()
 		var u snapshots.UnixSocket
 		if u.RefCount, ok = hex32(fs[1]); !ok {
 			return nil, l.errorf("RefCount", fs[1], "not hex")
@@ -126,6 +137,7 @@ func ParseUnix(r io.Reader) ([]snapshots.UnixSocket, error) {
 		}
 		out.push(u)
 	}
+	flush()
 	return out.result(l.err)
 }
 

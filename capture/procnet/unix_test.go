@@ -62,6 +62,11 @@ func TestUnixEdges(t *testing.T) {
 	if d := cmpDiff(want, socks); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
+	// Many spilled lines cost linear time.
+	long := "Num       RefCount Protocol Flags    Type St Inode Path\n01: 2 0 0 1 3 7 /a\n" + strings.Repeat("x\n", 200000)
+	if s, err := ParseUnix(reader(long)); err != nil || len(s[0].Name) != 2+2*200000 {
+		t.Errorf("spilled path: %v", err)
+	}
 	for _, bad := range []string{
 		"Num RefCount Protocol Flags Type Inode Path\n",
 		"Num       RefCount Protocol Flags    Type St Inode Path\nzz: 00000002 00000000 00000000 0001 03 12\n",
