@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -63,7 +65,9 @@ func Create(path string, meta Meta) (*Writer, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	// The temporary name carries our pid so that a later capture can tell
+	// the leftovers of a killed one (TempFiles) from a capture under way.
+	f, err := os.CreateTemp(dir, fmt.Sprintf(".%s.tmp-%d-*", base, os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("creating snapshot %s: %w", path, err)
 	}
@@ -75,6 +79,25 @@ func Create(path string, meta Meta) (*Writer, error) {
 	}
 	w.file, w.path, w.tmp = f, path, f.Name()
 	return w, nil
+}
+
+// TempFiles lists the temporary files Create made for path and the pid of
+// the process that made each.
+func TempFiles(path string) map[string]int {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	ms, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
+	out := map[string]int{}
+	for _, m := range ms {
+		rest := strings.TrimPrefix(filepath.Base(m), "."+base+".tmp-")
+		pidText, _, ok := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(pidText); ok && err == nil && pid > 0 {
+			out[m] = pid
+		}
+	}
+	return out
 }
 
 // NewWriter writes a snapshot to w. Nothing makes it atomic; use Create for

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/netmortem/netmortem/analyze/names"
 	"github.com/netmortem/netmortem/snapshots"
 )
@@ -51,6 +53,7 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 		}
 	}
 
+	removeStaleTemps(o.Output)
 	meta := hostMeta()
 	meta.CaptureStart = time.Now().UTC()
 	meta.ToolVersion = o.ToolVersion
@@ -278,4 +281,14 @@ func captureNames() (snapshots.Status, *snapshots.Tables) {
 		return snapshots.Status{State: snapshots.StatePartial, Reason: "no name files found", Time: time.Now()}, ts
 	}
 	return run.status(time.Now()), ts
+}
+
+// removeStaleTemps deletes the temporary files of captures to the same
+// path that were killed (their process is gone), so they do not pile up.
+func removeStaleTemps(path string) {
+	for f, pid := range snapshots.TempFiles(path) {
+		if err := unix.Kill(pid, 0); errors.Is(err, unix.ESRCH) {
+			os.Remove(f)
+		}
+	}
 }
