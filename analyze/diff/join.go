@@ -111,8 +111,58 @@ func compareRows[T any, K comparable](c *comparer, sp *spec[T, K], sec *Section,
 
 // matchRows pairs unmatched rows of equal keys, the first unmatched old row
 // of a key with the first unmatched new row of that key, and so on.
+//
+// Tables mostly come in the same order on both sides (the kernel dumps
+// them in its own order), so a first pass walks both in step, looking a
+// few rows ahead to get past insertions and deletions; it touches memory
+// in order and leaves only the rows it could not pair to the hash join.
+// Either pass pairs only rows of equal keys: the order of the rows never
+// decides what is compared with what.
 func matchRows[K comparable](no, nn int, ko, kn func(int) K, mo, mn []int32) {
-	head := make(map[K]int32, no)
+	const window = 8
+	i, j := 0, 0
+	for i < no && j < nn {
+		if mo[i] >= 0 {
+			i++
+			continue
+		}
+		if mn[j] >= 0 {
+			j++
+			continue
+		}
+		ki, kj := ko(i), kn(j)
+		if ki == kj {
+			mo[i], mn[j] = int32(j), int32(i)
+			i++
+			j++
+			continue
+		}
+		found := false
+		for d := 1; d <= window && !found; d++ {
+			if j+d < nn && mn[j+d] < 0 && kn(j+d) == ki {
+				j += d // new rows j … j+d-1 are left to the hash join
+				mo[i], mn[j] = int32(j), int32(i)
+				found = true
+			} else if i+d < no && mo[i+d] < 0 && ko(i+d) == kj {
+				i += d
+				mo[i], mn[j] = int32(j), int32(i)
+				found = true
+			}
+		}
+		i++
+		j++
+	}
+
+	left := 0
+	for i := range mo {
+		if mo[i] < 0 {
+			left++
+		}
+	}
+	if left == 0 {
+		return
+	}
+	head := make(map[K]int32, left)
 	next := make([]int32, no)
 	for i := no - 1; i >= 0; i-- {
 		if mo[i] >= 0 {
@@ -125,9 +175,6 @@ func matchRows[K comparable](no, nn int, ko, kn func(int) K, mo, mn []int32) {
 			next[i] = -1
 		}
 		head[k] = int32(i)
-	}
-	if len(head) == 0 {
-		return
 	}
 	for j := 0; j < nn; j++ {
 		if mn[j] >= 0 {

@@ -10,21 +10,29 @@ import (
 
 // routeKey is a route's identity: what the kernel itself refuses to hold
 // twice (table, family, destination, source, metric, type, TOS), and
-// whether it is a route-cache exception rather than a route.
+// whether it is a route-cache exception rather than a route. It holds no
+// pointers, so that a million of them in a map cost the collector nothing.
 type routeKey struct {
-	dst, src netip.Prefix
-	table    uint32
-	metric   uint32
-	family   uint8
-	typ      uint8
-	tos      uint8
-	cloned   bool
+	dst, src         [16]byte
+	table, metric    uint32
+	dstBits, srcBits int16 // -1 when absent
+	family, typ, tos uint8
+	cloned           bool
+}
+
+func prefixKey(p netip.Prefix) ([16]byte, int16) {
+	if !p.IsValid() {
+		return [16]byte{}, -1
+	}
+	return p.Addr().As16(), int16(p.Bits())
 }
 
 var routeSpec = spec[snapshots.Route, routeKey]{
 	key: func(s *side, r *snapshots.Route) routeKey {
-		return routeKey{dst: r.Dst, src: r.Src, table: r.Table, metric: r.Priority, family: r.Family,
-			typ: r.Type, tos: r.TOS, cloned: r.Cloned}
+		k := routeKey{table: r.Table, metric: r.Priority, family: r.Family, typ: r.Type, tos: r.TOS, cloned: r.Cloned}
+		k.dst, k.dstBits = prefixKey(r.Dst)
+		k.src, k.srcBits = prefixKey(r.Src)
+		return k
 	},
 	same: routeSame,
 	desc: routeDesc,
