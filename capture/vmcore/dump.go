@@ -25,6 +25,7 @@ type Dump struct {
 	Types  *btfx.Types
 	CPUs   int
 	Time   time.Time // crash time (CRASHTIME) or the dump header's stamp; zero if unknown
+	Crash  bool      // Time is the crash time from VMCOREINFO
 	file   *os.File
 	pcpu   []uint64
 	phys   kmem.Phys   // the dump's physical memory
@@ -94,7 +95,7 @@ func openDump(f *os.File) (*Dump, error) {
 	}
 	d.Info = kmem.ParseVMCoreInfo(info)
 	if t, ok := d.Info.CrashTime(); ok {
-		d.Time = time.Unix(t, 0).UTC()
+		d.Time, d.Crash = time.Unix(t, 0).UTC(), true
 	}
 	pb, ok := d.Info.Numbers["phys_base"]
 	if !ok {

@@ -92,6 +92,11 @@ func (d *Dump) Import(ctx context.Context, origin string, opts Options) (*Result
 			st.Time = res.Meta.CaptureStart
 			ns.Status[t] = st
 		}
+		if ns.Info.Host {
+			// Keep the dump's own description of itself, verbatim.
+			ns.Tables.Files = []snapshots.RawFile{{Path: "VMCOREINFO", Data: []byte(d.Info.Raw)}}
+			ns.Status[snapshots.TableFiles] = snapshots.OK(res.Meta.CaptureStart, "vmcore: VMCOREINFO note")
+		}
 		for _, t := range snapshots.NamespaceTables {
 			if _, ok := ns.Status[t]; ok {
 				continue
@@ -164,9 +169,13 @@ func (d *Dump) meta(origin string) snapshots.Meta {
 			m.Warnings = append(m.Warnings, "utsname not read: "+l.Err().Error())
 		}
 	}
-	if !d.Time.IsZero() {
+	switch {
+	case d.Crash:
 		m.CaptureStart, m.CaptureEnd = d.Time, d.Time
-	} else {
+	case !d.Time.IsZero():
+		m.CaptureStart, m.CaptureEnd = d.Time, d.Time
+		m.Warnings = append(m.Warnings, "VMCOREINFO has no CRASHTIME (the dump was not taken at a panic); the time is the dump header's")
+	default:
 		m.Warnings = append(m.Warnings, "the dump records no crash time")
 	}
 	m.Warnings = append(m.Warnings, fmt.Sprintf("read from a %s kernel dump without debuginfo: symbols from kallsyms, layouts from BTF", d.Format))

@@ -42,14 +42,23 @@ func buildDumps(t *testing.T, variant string, env ...string) string {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(body)
-	dir := filepath.Join("/var/tmp/netmortem-vmcore", hex.EncodeToString(sum[:6])+variant)
+	const cache = "/var/tmp/netmortem-vmcore"
+	hash := hex.EncodeToString(sum[:6])
+	dir := filepath.Join(cache, hash+variant)
 	if _, err := os.Stat(filepath.Join(dir, "DONE")); err == nil {
 		return dir
+	}
+	// Dumps of older versions of the script are half a gigabyte each.
+	old, _ := filepath.Glob(filepath.Join(cache, "????????????*"))
+	for _, o := range old {
+		if !strings.HasPrefix(filepath.Base(o), hash) {
+			os.RemoveAll(o)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", script, dir)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), "PKGDIR="+filepath.Join(cache, "pkg")), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if _, lerr := exec.LookPath("qemu-system-x86_64"); lerr != nil {

@@ -15,7 +15,8 @@
 #                      (skipped when PAGING=0)
 #   DONE               written last; its presence means every file above is whole
 #
-# Environment: KVER pins the Debian kernel ABI (default 6.1.0-56-amd64; when
+# Environment: PKGDIR keeps the downloaded and unpacked kernel package
+# (default OUTDIR/pkg; share it between builds), KVER pins the Debian kernel ABI (default 6.1.0-56-amd64; when
 # the archive no longer has it, the ABI linux-image-amd64 depends on is used),
 # MEM guest memory (512M), LA57=1 boots with 5-level paging, TIMEOUT seconds
 # to wait for the guest (900). The kernel package is unpacked with dpkg-deb
@@ -39,7 +40,7 @@ fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -f "$OUT/DONE"
-PKG=$OUT/pkg
+PKG=${PKGDIR:-$OUT/pkg}
 mkdir -p "$PKG"
 
 # The kernel image package, unpacked (never installed).
@@ -212,7 +213,8 @@ wait $QPID 2>/dev/null || true
 trap - EXIT
 if grep -q '"error"' "$OUT/qmp.log"; then cat "$OUT/qmp.log" >&2; exit 1; fi
 makedumpfile -R "$OUT/vmcore.kdump" <"$OUT/vmcore.kdump.flat" >/dev/null
-rm -f "$OUT/vmcore.kdump.flat"
+rm -f "$OUT/vmcore.kdump.flat" "$OUT/qmp.sock"
+rm -rf "$OUT/initrd"
 echo "$KVER" >"$OUT/kver"
 touch "$OUT/DONE"
 echo "build.sh: dumps in $OUT"
