@@ -9,6 +9,7 @@ package stats
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/netmortem/netmortem/snapshots"
@@ -226,22 +227,9 @@ func (s Sysctls) Int(name string) (int64, bool) {
 }
 
 func parseInt(s string) (int64, bool) {
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg, s = true, s[1:]
-	}
-	if s == "" || len(s) > 19 {
+	if strings.HasPrefix(s, "+") {
 		return 0, false
 	}
-	var n int64
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
