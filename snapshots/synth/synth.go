@@ -149,30 +149,28 @@ func make232(seed byte) []byte {
 }
 
 // Routes returns n IPv4 routes shaped like a full BGP table in the main
-// table: /8–/24 prefixes in ascending order, a few gateways and devices,
-// protocol bgp, a few per cent multipath.
+// table: /8–/24 prefixes (mostly /24, more specifics nested in shorter
+// ones) in ascending order, unique, a few gateways and devices, protocol
+// bgp, a few per cent multipath. Up to about 10M routes fit the unicast
+// space.
 func Routes(n int, seed uint64) []snapshots.Route {
 	r := rand.New(rand.NewPCG(seed, 7))
 	gws := []netip.Addr{a("192.0.2.1"), a("192.0.2.2"), a("198.51.100.1"), a("198.51.100.9"), a("203.0.113.5"), a("203.0.113.6")}
-	out := make([]snapshots.Route, n)
+	out := make([]snapshots.Route, 0, n)
 	nhs := make([]snapshots.NextHop, 0, n+n/20)
+	seen := make(map[netip.Prefix]bool, n)
 	addr := uint32(1 << 24)
-	for i := range out {
-		bits := 24
-		switch x := r.IntN(100); {
-		case x < 55:
-			bits = 24
-		case x < 70:
-			bits = 23 - r.IntN(3)
-		case x < 95:
-			bits = 20 - r.IntN(4)
-		default:
-			bits = 16 - r.IntN(9)
+	for len(out) < n {
+		addr += 256 * uint32(1+r.IntN(3))
+		if addr>>24 == 127 {
+			addr = 128 << 24
 		}
-		step := uint32(1) << (32 - bits)
-		addr = (addr + step - 1) &^ (step - 1)
-		dst := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(addr >> 24), byte(addr >> 16), byte(addr >> 8), byte(addr)}), bits)
-		addr += step * uint32(1+r.IntN(2))
+		bits := RouteBits(r.IntN(1000))
+		dst := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(addr >> 24), byte(addr >> 16), byte(addr >> 8), byte(addr)}), bits).Masked()
+		if seen[dst] {
+			continue
+		}
+		seen[dst] = true
 		k := 1
 		if r.IntN(100) < 3 {
 			k = 2
@@ -182,12 +180,26 @@ func Routes(n int, seed uint64) []snapshots.Route {
 			g := r.IntN(len(gws))
 			nhs = append(nhs, snapshots.NextHop{Gateway: gws[g], OIF: int32(2 + g%3), Weight: 1})
 		}
-		out[i] = snapshots.Route{
+		out = append(out, snapshots.Route{
 			Family: snapshots.AFInet, Table: 254, Protocol: 186, Type: 1, Dst: dst,
 			Priority: 20, NextHops: nhs[start:len(nhs):len(nhs)], Multipath: k > 1,
-		}
+		})
 	}
 	return out
+}
+
+// RouteBits maps a number in [0, 1000) to a prefix length with the shape
+// of a BGP table: 60 % /24, 30 % /19–/23, 9 % /16–/18, 1 % /8–/15.
+func RouteBits(x int) int {
+	switch {
+	case x < 600:
+		return 24
+	case x < 900:
+		return 19 + x%5
+	case x < 990:
+		return 16 + x%3
+	}
+	return 8 + x%8
 }
 
 // TCPSockets returns n established TCP sockets between loopback addresses

@@ -4,16 +4,21 @@
 //	labtool hold N ADDR:PORT               open N TCP connections to ADDR:PORT, then wait
 //	labtool serve ADDR:PORT                accept and hold connections until killed
 //	labtool churn ADDR:PORT RATE SECONDS   open and close RATE connections a second
+//	labtool routes N4 N6 GW4 GW6 DEV       print `ip -batch` lines adding N4 IPv4 and
+//	                                       N6 IPv6 routes shaped like a BGP table
 //
 // It is a test helper: it runs until killed (or SECONDS pass for churn).
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,6 +38,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "churn":
 		err = churn(os.Args[2:])
+	case "routes":
+		err = routes(os.Args[2:])
 	default:
 		usage()
 	}
@@ -97,7 +104,9 @@ func serve(args []string) error {
 	for {
 		c, err := l.Accept()
 		if err != nil {
-			return err
+			// Out of descriptors: keep what is held, retry later.
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		held = append(held, c)
 	}
@@ -126,5 +135,56 @@ func churn(args []string) error {
 		n++
 	}
 	fmt.Println("opened and closed", n)
+	return nil
+}
+
+// routes prints route additions: /8–/24 IPv4 prefixes in ascending order
+// via a few gateways, and /32–/64 IPv6 prefixes, as a full table has.
+func routes(args []string) error {
+	if len(args) != 5 {
+		usage()
+	}
+	n4, err1 := strconv.Atoi(args[0])
+	n6, err2 := strconv.Atoi(args[1])
+	if err1 != nil || err2 != nil {
+		usage()
+	}
+	gw4, gw6, dev := strings.Split(args[2], ","), strings.Split(args[3], ","), args[4]
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	defer w.Flush()
+	r := rand.New(rand.NewPCG(1, 2))
+	addr := uint32(1 << 24)
+	seen := make(map[uint64]bool, n4)
+	for i := 0; i < n4; {
+		addr += 256 * uint32(1+r.IntN(3))
+		if addr>>24 == 127 {
+			addr = 128 << 24
+		}
+		if addr>>24 >= 224 {
+			return fmt.Errorf("%d IPv4 routes do not fit the unicast space", n4)
+		}
+		bits := 24
+		switch x := r.IntN(1000); {
+		case x < 600:
+		case x < 900:
+			bits = 19 + x%5
+		case x < 990:
+			bits = 16 + x%3
+		default:
+			bits = 8 + x%8
+		}
+		p := addr &^ (1<<(32-bits) - 1)
+		if seen[uint64(p)<<8|uint64(bits)] {
+			continue
+		}
+		seen[uint64(p)<<8|uint64(bits)] = true
+		i++
+		fmt.Fprintf(w, "route add %d.%d.%d.%d/%d via %s dev %s proto bgp metric 20\n",
+			byte(p>>24), byte(p>>16), byte(p>>8), byte(p), bits, gw4[r.IntN(len(gw4))], dev)
+	}
+	for i := 0; i < n6; i++ {
+		fmt.Fprintf(w, "-6 route add 2%03x:%x:%x::/48 via %s dev %s proto bgp metric 20\n",
+			1+i>>24&0xff, i>>12&0xfff, i&0xfff, gw6[r.IntN(len(gw6))], dev)
+	}
 	return nil
 }
