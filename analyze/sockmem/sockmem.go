@@ -181,7 +181,8 @@ func Build(t *snapshots.Tables, pageSize uint32) Report {
 		}
 	} else {
 		for _, set := range t.Counters {
-			if set.Source != "sockstat" && set.Source != "sockstat6" || set.Group == "sockets" {
+			// FRAG counts fragment queues, not sockets.
+			if set.Source != "sockstat" && set.Source != "sockstat6" || set.Group == "sockets" || set.Group == "FRAG" || set.Group == "FRAG6" {
 				continue
 			}
 			in, ok := set.Find("inuse")
