@@ -227,18 +227,28 @@ func Compare(old, new *Side, o Options) *Result {
 // available decides whether table t can be compared, noting why not, or
 // that a side is partial.
 func (c *comparer) available(sec *Section, t snapshots.Table) bool {
+	so, sn := c.old.status(t), c.new.status(t)
+	if so.State == sn.State && so.Reason == sn.Reason && so.State != snapshots.StateOK {
+		// The same on both sides: say it once.
+		if so.State == snapshots.StateUnavailable {
+			sec.Notes = append(sec.Notes, "not compared: unavailable in OLD and NEW: "+reasonOr(so.Reason))
+			return false
+		}
+		sec.Notes = append(sec.Notes, "partial in OLD and NEW: "+reasonOr(so.Reason))
+		sec.Compared = true
+		return true
+	}
 	ok := true
 	for _, x := range []struct {
 		which string
-		s     *side
-	}{{"OLD", c.old}, {"NEW", c.new}} {
-		st := x.s.status(t)
-		switch st.State {
+		st    snapshots.Status
+	}{{"OLD", so}, {"NEW", sn}} {
+		switch x.st.State {
 		case snapshots.StateUnavailable:
-			sec.Notes = append(sec.Notes, fmt.Sprintf("not compared: unavailable in %s: %s", x.which, reasonOr(st.Reason)))
+			sec.Notes = append(sec.Notes, fmt.Sprintf("not compared: unavailable in %s: %s", x.which, reasonOr(x.st.Reason)))
 			ok = false
 		case snapshots.StatePartial:
-			sec.Notes = append(sec.Notes, fmt.Sprintf("partial in %s: %s", x.which, reasonOr(st.Reason)))
+			sec.Notes = append(sec.Notes, fmt.Sprintf("partial in %s: %s", x.which, reasonOr(x.st.Reason)))
 		}
 	}
 	sec.Compared = ok
@@ -307,7 +317,7 @@ var sections = map[snapshots.Table][]section{
 		}},
 	},
 	snapshots.TableStats: {
-		{"counters", compareCounterSets},
+		{"statistics", compareCounterSets},
 		{"protocols", func(c *comparer, sec *Section) {
 			compareRows(c, &protoSpec, sec, c.old.t.Protocols, c.new.t.Protocols)
 		}},

@@ -67,7 +67,7 @@ func TestIdentical(t *testing.T) {
 		"neighbours": len(ts.Neighbours), "inet sockets": len(ts.InetSockets), "unix sockets": len(ts.UnixSockets),
 		"packet sockets": len(ts.PacketSockets), "sctp endpoints": 1, "sctp associations": 1,
 		"memberships": len(ts.Groups), "igmp interfaces": 1, "link-layer groups": 1, "vifs": 1,
-		"multicast routes": 1, "counters": 0, "protocols": 1, "sysctls": 2, "slabs": 1, "dhcp leases": 1,
+		"multicast routes": 1, "statistics": 0, "protocols": 1, "sysctls": 2, "slabs": 1, "dhcp leases": 1,
 	}
 	if len(r.Sections) != len(rows) {
 		t.Errorf("%d sections, want %d", len(r.Sections), len(rows))

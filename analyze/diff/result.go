@@ -36,13 +36,17 @@ type Field struct {
 	Name  string
 	Value string
 	Set   []string
-	Bare  bool // text shows the value alone (key fields such as a family)
+	Bare  bool   // text shows the value alone (key fields such as a family)
+	Lead  string // text shows this before a bare value ("-> " before a peer)
 	// cmp, when not empty, is what equality compares instead of Value: the
 	// class of a volatile value (a queue empty or not, a neighbour state
 	// resolved or not) whose exact value is shown but is no change.
 	cmp   string
 	isSet bool
 }
+
+// IsSet reports whether the field is set-valued (its elements in Set).
+func (f Field) IsSet() bool { return f.isSet }
 
 // Fields is an ordered list of fields.
 type Fields []Field
@@ -57,20 +61,22 @@ func (fs Fields) Get(name string) (string, bool) {
 	return "", false
 }
 
-// String joins the fields as "name value" pairs; bare fields print their
-// value alone.
+// String joins the fields as "name value" pairs, as iproute2 prints
+// them; bare fields print their value alone, empty ones nothing.
 func (fs Fields) String() string {
 	var b strings.Builder
-	for i, f := range fs {
-		if i > 0 {
+	for _, f := range fs {
+		if f.Value == "" {
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		if !f.Bare {
 			b.WriteString(f.Name)
-			if f.Value != "" {
-				b.WriteByte(' ')
-			}
+			b.WriteByte(' ')
 		}
+		b.WriteString(f.Lead)
 		b.WriteString(f.Value)
 	}
 	return b.String()

@@ -92,7 +92,7 @@ func inetDesc(s *side, k *snapshots.InetSocket) (key, attrs Fields) {
 		kf.add("ipproto", unum(k.RawProto))
 	}
 	kf.bare("local", endpoint(k.Local))
-	kf.bare("remote", "-> "+endpoint(k.Remote))
+	*kf = append(*kf, Field{Name: "remote", Value: endpoint(k.Remote), Bare: true, Lead: "-> "})
 	a := &attrs
 	a.add("state", named(tcpStates, k.State))
 	a.addCmp("recv-q", unum(k.RecvQ), queueClass(k.RecvQ))
