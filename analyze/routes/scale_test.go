@@ -49,9 +49,8 @@ func TestIntegrationScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
-	// synth wraps around the IPv4 space and repeats about a fifth of its
-	// prefixes; a repeat gets a higher metric, so that the namespace holds
-	// all 1M routes.
+	// Should synth ever repeat a prefix, the repeat gets a higher metric,
+	// so that the namespace still holds every route.
 	seen := make(map[netip.Prefix]uint32, len(rs))
 	for i := range rs {
 		r := &rs[i]
