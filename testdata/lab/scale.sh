@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# scale.sh — build a big namespace and measure netmortem against ip and ss
+# on the same data, alternating, in one run.
+#
+#   scale.sh up   [V4 [V6 [CONNS]]]   namespace "scale": V4 IPv4 routes (1000000),
+#                                     V6 IPv6 routes (100000), CONNS established
+#                                     loopback TCP connections (200000), held by
+#                                     several processes (the fd limit is ~20000)
+#   scale.sh bench [ROUNDS]           time capture vs ip route save + ss -tan,
+#                                     netstat -rn vs ip route show, netstat -an vs
+#                                     ss -tan, filters, and diff; print a table
+#   scale.sh down                     kill the holders by pid, delete the namespace
+#
+# Root only. Work files go to /var/tmp/netmortem-scale.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+NS=scale
+W=/var/tmp/netmortem-scale
+PER=19000 # connections per holder process, under the fd limit
+
+down() {
+	if [ -f $W/pids ]; then
+		while read -r pid; do kill "$pid" 2>/dev/null || true; done <$W/pids
+		sleep 0.5
+		while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <$W/pids
+		rm -f $W/pids
+	fi
+	ip netns del $NS 2>/dev/null || true
+}
+
+up() {
+	local v4=${1:-1000000} v6=${2:-100000} conns=${3:-200000}
+	down
+	mkdir -p $W
+	: >$W/pids
+	(cd "$root" && go build -o $W/netmortem ./cmd/netmortem && go build -o $W/labtool ./testdata/lab/labtool)
+	ip netns add $NS
+	ip -n $NS link set lo up
+	ip -n $NS link add v0 type veth peer name v1
+	ip -n $NS link set v0 up
+	ip -n $NS link set v1 up
+	ip -n $NS addr add 10.255.0.1/16 dev v0
+	ip -n $NS addr add fd00:ff::1/64 dev v0 nodad
+	ip netns exec $NS sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+	echo "adding $v4 IPv4 and $v6 IPv6 routes…"
+	time $W/labtool routes "$v4" "$v6" 10.255.0.2,10.255.0.3,10.255.0.4,10.255.0.5 fd00:ff::2,fd00:ff::3 v0 |
+		ip -n $NS -batch -
+	echo "opening $conns loopback connections…"
+	local port=20000 left=$conns
+	while [ "$left" -gt 0 ]; do
+		local n=$PER
+		[ "$left" -lt $n ] && n=$left
+		ip netns exec $NS $W/labtool serve 127.0.0.1:$port >/dev/null 2>&1 &
+		echo $! >>$W/pids
+		sleep 0.2
+		ip netns exec $NS $W/labtool hold "$n" 127.0.0.1:$port >$W/hold.$port 2>&1 &
+		echo $! >>$W/pids
+		left=$((left - n))
+		port=$((port + 1))
+	done
+	for f in $W/hold.*; do
+		for _ in $(seq 600); do grep -q ready "$f" && break; sleep 0.5; done
+		grep -q ready "$f" || { echo "holder $f did not get ready: $(cat "$f")"; exit 1; }
+	done
+	echo "routes: $(ip -n $NS route show | wc -l) IPv4 main, TCP sockets: $(ip netns exec $NS ss -Htan | wc -l)"
+}
+
+# t CMD…: run a command, print "seconds maxRSS-KiB".
+t() {
+	/usr/bin/time -f "%e %M" -o $W/time "$@" >/dev/null 2>$W/stderr || { cat $W/stderr; return 1; }
+	cat $W/time
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+bench() {
+	local rounds=${1:-3}
+	local nm=$W/netmortem
+	: >$W/results
+	for i in $(seq "$rounds"); do
+		echo "round $i" >&2
+		echo "capture $(t $nm capture --quiet --netns $NS -o $W/scale.nms)" >>$W/results
+		echo "iproute_ss $(t sh -c "ip -n $NS route save table all >$W/route.save; ip -n $NS -6 route save table all >>$W/route.save; ip netns exec $NS ss -tan >$W/ss.txt")" >>$W/results
+		echo "netstat_rn $(t $nm netstat -rn $W/scale.nms)" >>$W/results
+		echo "ip_route_show $(t sh -c "ip -n $NS route show; ip -n $NS -6 route show")" >>$W/results
+		echo "netstat_an $(t $nm netstat -an -f inet -f inet6 $W/scale.nms)" >>$W/results
+		echo "ss_tan $(t ip netns exec $NS ss -tan)" >>$W/results
+		echo "filter_dst $(t $nm netstat -rn -f dst:20.0.0.0/8 $W/scale.nms)" >>$W/results
+		echo "filter_outif $(t $nm netstat -rn -f outif:v0 -f af:inet $W/scale.nms)" >>$W/results
+		echo "ip_route_show_v4 $(t ip -n $NS route show)" >>$W/results
+	done
+	# diff: change 1 % of the IPv4 routes, capture again, diff.
+	ip -n $NS route show | head -n 10000 | awk '{print "route change " $1 " via 10.255.0.5 dev v0 proto bgp metric 20"}' |
+		ip -n $NS -batch - 2>/dev/null || true
+	$nm capture --quiet --netns $NS --tables routes,links,addrs -o $W/scale2.nms
+	for i in $(seq "$rounds"); do
+		echo "diff $(/usr/bin/time -f "%e %M" -o $W/time $nm diff --tables routes $W/scale.nms $W/scale2.nms >/dev/null 2>$W/stderr; cat $W/time)" >>$W/results
+	done
+	local save ssb snap
+	save=$(stat -c %s $W/route.save)
+	snap=$(stat -c %s $W/scale.nms)
+	printf "\n%-18s %10s %12s\n" measure "median s" "max RSS MiB"
+	for m in capture iproute_ss netstat_rn ip_route_show netstat_an ss_tan filter_dst filter_outif ip_route_show_v4 diff; do
+		local s r
+		s=$(awk -v m=$m '$1==m {print $2}' $W/results | median)
+		r=$(awk -v m=$m '$1==m {print $3}' $W/results | sort -n | tail -1)
+		printf "%-18s %10s %12d\n" "$m" "$s" $((r / 1024))
+	done
+	printf "\nsnapshot %d bytes; ip route save %d bytes (ratio %.3f)\n" "$snap" "$save" "$(echo "$snap / $save" | bc -l)"
+}
+
+case "${1:-}" in
+up) shift; up "$@" ;;
+bench) shift; bench "$@" ;;
+down) down ;;
+*) echo "usage: $0 up [V4 [V6 [CONNS]]] | bench [ROUNDS] | down" >&2; exit 2 ;;
+esac
