@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +114,11 @@ func fxWrite(path, kind string, frames []*snapshots.Tables) error {
 	if err != nil {
 		return err
 	}
+	return fxFill(w, kind, frames)
+}
+
+// fxFill writes the frames and the name files with w and closes it.
+func fxFill(w *snapshots.Writer, kind string, frames []*snapshots.Tables) error {
 	ns := w.AddNamespace(snapshots.NamespaceInfo{Name: "f4a", Inode: 4026532999, Host: true, Pids: []int32{9198}})
 	for i, ts := range frames {
 		at := fxEpoch.Add(time.Duration(i) * time.Second)
@@ -210,39 +216,54 @@ func fxParseArgs(args []string) (req netstat.Request, filters, operands []string
 // fxNetstat replays a netstat command line on a snapshot file and
 // returns what it prints in output format "text", "json" or "yaml".
 func fxNetstat(path, output string, args ...string) (string, error) {
-	req0, filters, operands, err := fxParseArgs(args)
-	if err != nil {
-		return "", err
-	}
+	var out bytes.Buffer
+	err := fxNetstatTo(&out, path, output, args...)
+	return out.String(), err
+}
+
+// fxNetstatTo is fxNetstat writing to w, as cmd/netmortem does: open,
+// load the tables the forms need, select and render.
+func fxNetstatTo(w io.Writer, path, output string, args ...string) error {
 	r, err := snapshots.Open(path, snapshots.ReaderOptions{})
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer r.Close()
+	passes, err := fxPasses(r, args...)
+	if err != nil {
+		return err
+	}
+	return Render(w, output, passes)
+}
+
+// fxPasses parses a command line and loads the passes it prints from r.
+func fxPasses(r *snapshots.Reader, args ...string) ([]*Pass, error) {
+	req0, filters, operands, err := fxParseArgs(args)
+	if err != nil {
+		return nil, err
+	}
 	snap := view.New(r)
 	ns := r.Index.HostNamespace()
 	first, err := snap.Load(0, ns, snapshots.TableLinks, snapshots.TableAddrs)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	env := routes.Env{Ifaces: routes.NewLinkNames(first.Links, first.Addrs), Tables: first.Names, Hosts: first.Names.HostAddrs}
 	req, err := netstat.Parse(req0, filters, operands, env)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var passes []*Pass
 	var prev *view.View
 	for i, f := range netstat.SelectFrames(r.Frames, 0, req.Interval, req.Count) {
 		v, err := snap.Load(f, ns, netstat.Tables(req.Forms())...)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		passes = append(passes, &Pass{N: i, Cur: v, Prev: prev, Req: req, P: &Printer{Names: v.Names, Numeric: req.Numeric}})
 		prev = v
 	}
-	var out bytes.Buffer
-	err = Render(&out, output, passes)
-	return out.String(), err
+	return passes, nil
 }
 
 // fxGolden compares got with testdata/forms167/golden/name, or rewrites
