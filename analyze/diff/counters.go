@@ -13,12 +13,14 @@ import (
 // after a reboot (the boot times differ) or in a re-created namespace (its
 // inode differs), and an interface's counters restart when the interface is
 // re-created (its index differs): then the delta is unknown and New is
-// what was counted since. Otherwise a counter that went backwards wrapped:
-// at 2^32 when OLD fits in 32 bits (drivers and /proc files keeping 32-bit
-// counters), at 2^64 when OLD was past 2^63; a fall neither explains is a
-// reset of unknown cause. A gauge (a level: sockets in use, memory, a
-// configured value) is reported as its signed change, without rate or
-// reset.
+// what was counted since. Otherwise a counter that went backwards wrapped
+// if OLD was in the upper half of the 32-bit range (drivers and /proc
+// files keeping 32-bit counters) or of the 64-bit range, and the delta
+// counts across the wrap; any other fall is a reset of unknown cause. So a
+// delta is never a huge number made of a fall. When NEW was captured
+// before OLD, deltas are plain signed differences. A gauge (a level:
+// sockets in use, memory, a configured value) is reported as its signed
+// change, without rate or reset.
 
 // counter records the movement of one counter; cause, when set, is why it
 // restarted whatever its values.
@@ -42,7 +44,9 @@ func (c *comparer) counter(sec *Section, name string, o, n uint64, cause string)
 		k.Reset = cause
 	case n > o:
 		k.Delta, k.HasDelta = clampDelta(n-o), true
-	case o <= math.MaxUint32 && n <= math.MaxUint32:
+	case c.elapsed < 0:
+		k.Delta, k.HasDelta = -clampDelta(o-n), true
+	case o > math.MaxUint32/2 && o <= math.MaxUint32 && n <= math.MaxUint32:
 		k.Reset = ResetWrap32
 		k.Delta, k.HasDelta = int64(n+(1<<32)-o), true
 	case o > math.MaxUint64/2:
@@ -51,7 +55,7 @@ func (c *comparer) counter(sec *Section, name string, o, n uint64, cause string)
 	default:
 		k.Reset = ResetUnknown
 	}
-	if k.HasDelta && c.tableElapsed > 0 {
+	if k.HasDelta && c.tableElapsed > 0 && c.elapsed > 0 {
 		k.Rate, k.HasRate = float64(k.Delta)/c.tableElapsed.Seconds(), true
 	}
 	sec.Counters = append(sec.Counters, k)

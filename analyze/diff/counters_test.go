@@ -115,6 +115,12 @@ func TestCounterResets(t *testing.T) {
 			"softnet cpu0 processed": {Old: 0xfffffff0, New: 0x10, Delta: 0x20, HasDelta: true, Rate: 3.2, HasRate: true, Reset: ResetWrap32},
 			"a0 rx_bytes":            {Old: math.MaxUint32 - 99, New: 900, Delta: 1000, HasDelta: true, Rate: 100, HasRate: true, Reset: ResetWrap32},
 		}},
+		{"a small fall is no wrap", func(o, n *Side) {
+			o.Tables.Softnet[0].Values[0] = 35
+			n.Tables.Softnet[0].Values[0] = 25
+		}, map[string]Counter{
+			"softnet cpu0 processed": {Old: 35, New: 25, Reset: ResetUnknown},
+		}},
 		{"64-bit wrap and unexplained fall", func(o, n *Side) {
 			o.Tables.Links[1].Stats.TxBytes = math.MaxUint64 - 9
 			n.Tables.Links[1].Stats.TxBytes = 20
@@ -152,12 +158,16 @@ func TestCounterResets(t *testing.T) {
 }
 
 func TestReverseOrderNoRates(t *testing.T) {
-	n := base()
-	n.Counters[0].Counters[1].Value = 1500
-	r := Compare(mkSide(base(), t0.Add(time.Minute)), mkSide(n, t0), Options{})
-	c := counters(r)["snmp Ip InReceives"]
-	if !c.HasDelta || c.Delta != 500 || c.HasRate {
-		t.Errorf("got %+v, want a delta of 500 and no rate when NEW is older", c)
+	o := base()
+	o.Counters[0].Counters[1].Value = 1500
+	o.Softnet[0].Values[0] = 0xfffffff0
+	r := Compare(mkSide(o, t0.Add(time.Minute)), mkSide(base(), t0), Options{})
+	got := counters(r)
+	if c := got["snmp Ip InReceives"]; !c.HasDelta || c.Delta != -500 || c.HasRate || c.Reset != "" {
+		t.Errorf("got %+v, want a delta of -500 and no rate when NEW is older", c)
+	}
+	if c := got["softnet cpu0 processed"]; !c.HasDelta || c.Delta != 100-0xfffffff0 || c.Reset != "" {
+		t.Errorf("got %+v, want a plain fall, no wrap, when NEW is older", c)
 	}
 	if r.Elapsed != -time.Minute {
 		t.Errorf("elapsed %v", r.Elapsed)

@@ -193,7 +193,11 @@ func counterBlock(w *bufio.Writer, res *diff.Result) {
 		fmt.Fprintf(w, "  %s\n", s.Name)
 		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 		for _, c := range s.Counters {
-			fmt.Fprintf(tw, "    %s\t%s -> %s\t%s\t%s\n", c.Name, value(c, c.Old), value(c, c.New), delta(c), rateOrReset(c))
+			line := fmt.Sprintf("    %s\t%s -> %s\t%s", c.Name, value(c, c.Old), value(c, c.New), delta(c))
+			if r := rateOrReset(c); r != "" {
+				line += "\t" + r
+			}
+			fmt.Fprintln(tw, line)
 		}
 		tw.Flush()
 	}
