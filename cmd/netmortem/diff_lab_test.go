@@ -43,7 +43,7 @@ type diffRecord struct {
 // labRow is a row difference as the test spells it.
 type labRow struct {
 	Section, Change, Key string
-	Changes             []string
+	Changes              []string
 }
 
 func labRows(t *testing.T, rec *diffRecord) []labRow {
