@@ -152,6 +152,13 @@ func TestInetHeaderTolerance(t *testing.T) {
 	if d := cmpDiff(want, socks[1]); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
+	// An old kernel printed a timer that already fired as a negative long,
+	// and ssthresh as a plain u32 (TCP_INFINITE_SSTHRESH).
+	old := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+		"   0: 0100007F:0016 0200007F:C000 01 00000000:00000000 02:FFFFFFFFFFFFFFF0 00000000     0        0 101 2 ffff88003d3af000 30 4 3 7 2147483647\n"
+	if s, err := ParseInet(reader(old), TCP, le, 100); err != nil || s[0].Expires != 0 || s[0].Timer != 2 || s[0].Ssthresh != 1<<31-1 {
+		t.Errorf("old kernel row: %+v %v", s, err)
+	}
 	// USER_HZ 250: 50 ticks are 200 ms.
 	socks, _ = ParseInet(reader(in), TCP, le, 250)
 	if socks[1].Expires != 200 {
