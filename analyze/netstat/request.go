@@ -266,7 +266,7 @@ func Tables(fs []Form) []snapshots.Table {
 		case FormRoutes:
 			need[snapshots.TableRoutes], need[snapshots.TableRules], need[snapshots.TableAddrs] = true, true, true
 		case FormStats:
-			need[snapshots.TableStats] = true
+			need[snapshots.TableStats], need[snapshots.TableMemory] = true, true // sysctls: ipForwarding, TTLs
 		case FormMroute, FormMrouteStats:
 			need[snapshots.TableMroute], need[snapshots.TableStats] = true, true
 		case FormGroups:

@@ -6,7 +6,9 @@ package view
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/netmortem/netmortem/analyze/names"
 	"github.com/netmortem/netmortem/snapshots"
@@ -19,6 +21,7 @@ type Snapshot struct {
 	namesOnce sync.Once
 	names     *names.Resolver
 	namesErr  error
+	loc       *time.Location
 }
 
 // New wraps an opened reader.
@@ -37,8 +40,37 @@ func (s *Snapshot) Names() (*names.Resolver, error) {
 			}
 		}
 		s.names = names.New(names.FilesFrom(s.R.Meta.Hostname, ts.Files))
+		s.loc = time.UTC
+		for _, f := range ts.Files {
+			if f.Path == "/etc/localtime" && f.Err == "" {
+				if l, err := time.LoadLocationFromTZData(zoneName(ts.Files), f.Data); err == nil {
+					s.loc = l
+				}
+			}
+		}
 	})
 	return s.names, s.namesErr
+}
+
+// Location is the captured host's time zone (its /etc/localtime), or UTC
+// when the snapshot does not hold it; local times in displays use it.
+func (s *Snapshot) Location() *time.Location {
+	if _, err := s.Names(); err != nil || s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
+}
+
+// zoneName is the host's zone name from /etc/timezone, for display.
+func zoneName(files []snapshots.RawFile) string {
+	for _, f := range files {
+		if f.Path == "/etc/timezone" && f.Err == "" {
+			if n := strings.TrimSpace(string(f.Data)); n != "" {
+				return n
+			}
+		}
+	}
+	return "localtime"
 }
 
 // NamespaceByArg finds the namespace an --netns argument names: a

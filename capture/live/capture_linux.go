@@ -130,6 +130,13 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 			handles = []*nsHandle{self}
 		}
 		fi := w.BeginFrame(time.Now())
+		// Some socket-memory sysctls exist only in the initial namespace
+		// (tcp_mem, udp_mem: the limits are global); read them here, in
+		// the capture's own namespace, for namespaces that lack them.
+		var hostSysctls map[string]string
+		if want[snapshots.TableMemory] && (fixed == nil || !fixed.host || o.AllNetNS) {
+			hostSysctls = readSysctls(memorySysctls)
+		}
 		var owners map[uint64][]snapshots.SocketOwner
 		deniedProcs := 0
 		if want[snapshots.TableOwners] {
@@ -151,7 +158,7 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 			label := nsLabel(h, id)
 			prog.set(fmt.Sprintf("frame %d, namespace %d/%d %s", fi, i+1, len(handles), label))
 			c := &nsCapture{h: h, order: order, ticks: meta.ClockTicks, want: want, prog: prog,
-				sysfs: h.inode == self.inode, leaseGlobs: o.LeaseFiles}
+				sysfs: h.inode == self.inode, leaseGlobs: o.LeaseFiles, hostSysctls: hostSysctls}
 			err := inNS(h, self, c.run)
 			if err != nil {
 				// The namespace could not be entered: it is recorded as
@@ -248,6 +255,8 @@ func nsLabelInfo(n snapshots.NamespaceInfo, id int) string {
 // captureNames reads the host's name databases (host scope).
 func captureNames() (snapshots.Status, *snapshots.Tables) {
 	files, dirs := names.Paths()
+	// The host's time zone, for displays of local times (netstat -D).
+	files = append(files, "/etc/localtime", "/etc/timezone")
 	ts := &snapshots.Tables{}
 	run := &tableRun{}
 	for _, d := range dirs {

@@ -23,13 +23,14 @@ import (
 // thread inside it, so /proc/thread-self/net and netlink sockets see that
 // namespace.
 type nsCapture struct {
-	h          *nsHandle
-	order      binary.ByteOrder
-	ticks      uint32
-	want       map[snapshots.Table]bool
-	prog       *progress
-	sysfs      bool // /sys/class/net shows this namespace (the capture's own)
-	leaseGlobs []string
+	h           *nsHandle
+	order       binary.ByteOrder
+	ticks       uint32
+	want        map[snapshots.Table]bool
+	prog        *progress
+	sysfs       bool // /sys/class/net shows this namespace (the capture's own)
+	leaseGlobs  []string
+	hostSysctls map[string]string // global sysctls read in the capture's namespace
 
 	ts     snapshots.Tables
 	status map[snapshots.Table]snapshots.Status
@@ -495,23 +496,51 @@ var memorySysctls = []string{
 	"core/netdev_budget", "core/somaxconn", "ipv4/tcp_max_orphans", "ipv4/tcp_max_tw_buckets",
 	"ipv4/ip_forward", "ipv6/conf/all/forwarding", "ipv4/ip_default_ttl", "ipv6/conf/all/hop_limit",
 	"ipv4/tcp_rto_min_us", "ipv4/tcp_syn_retries", "ipv4/tcp_retries2",
+	"sctp/rto_min", "sctp/rto_max", "sctp/rto_initial", "sctp/valid_cookie_life",
+	"sctp/max_init_retransmits", "sctp/sctp_mem", "sctp/sctp_rmem", "sctp/sctp_wmem",
+}
+
+// readSysctls reads /proc/sys/net/<name> for each name, in the calling
+// thread's namespace; missing ones are left out.
+func readSysctls(names []string) map[string]string {
+	out := map[string]string{}
+	for _, s := range names {
+		if b, err := readAll("/proc/sys/net/" + s); err == nil {
+			out[s] = strings.TrimSpace(string(b))
+		}
+	}
+	return out
 }
 
 func (c *nsCapture) memory(run *tableRun) {
-	n := 0
-	for _, s := range memorySysctls {
-		p := "/proc/sys/net/" + s
-		data, err := c.readFile(p)
+	names := append([]string(nil), memorySysctls...)
+	// Per-interface IPv6 forwarding and hop limit (netstat -s -a).
+	for _, l := range c.ts.Links {
+		if !strings.ContainsAny(l.Name, "/\x00") && l.Name != "." && l.Name != ".." {
+			names = append(names, "ipv6/conf/"+l.Name+"/forwarding", "ipv6/conf/"+l.Name+"/hop_limit")
+		}
+	}
+	n, global := 0, 0
+	for _, s := range names {
+		name := "net." + strings.ReplaceAll(s, "/", ".")
+		data, err := c.readFile("/proc/sys/net/" + s)
 		if err != nil {
+			if v, ok := c.hostSysctls[s]; ok && os.IsNotExist(err) {
+				c.ts.Sysctls = append(c.ts.Sysctls, snapshots.Sysctl{Name: name, Value: v})
+				global++
+			}
 			continue
 		}
 		n++
-		c.ts.Sysctls = append(c.ts.Sysctls, snapshots.Sysctl{Name: "net." + strings.ReplaceAll(s, "/", "."), Value: strings.TrimSpace(string(data))})
+		c.ts.Sysctls = append(c.ts.Sysctls, snapshots.Sysctl{Name: name, Value: strings.TrimSpace(string(data))})
 	}
 	if n > 0 {
 		run.good("/proc/sys/net")
 	} else {
 		run.bad("/proc/sys/net", errors.New("no socket memory sysctl readable"))
+	}
+	if global > 0 {
+		run.good(fmt.Sprintf("/proc/sys/net of the initial namespace (%d global limits)", global))
 	}
 	data, err := c.readFile("/proc/slabinfo")
 	if err != nil {

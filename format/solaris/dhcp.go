@@ -14,8 +14,9 @@ import (
 // interface holding a lease, the state computed from the lease against
 // the frame's capture time by analyze/dhcp, and the (Began, Expires,
 // Renew) line of a leased state. Linux clients keep no Sent, Recv or
-// Declined counts: those columns print the placeholder. The capture host's
-// time zone is not in the snapshot, so times are printed in UTC.
+// Declined counts: those columns print the placeholder. Times are in the
+// captured host's time zone (its /etc/localtime, captured with the name
+// files), or UTC for snapshots without it.
 
 func init() {
 	Register(&Form{Form: netstat.FormDHCP, Text: dhcpText, Record: dhcpRecord})
@@ -62,14 +63,14 @@ func dhcpNow(p *Pass) time.Time {
 	return p.Cur.Meta.CaptureStart
 }
 
-func dhcpTime(t time.Time, never bool) string {
+func dhcpTime(t time.Time, never bool, loc *time.Location) string {
 	switch {
 	case never:
 		return "Never"
 	case t.IsZero():
 		return "<unknown>"
 	}
-	return t.UTC().Format(dhcpTimeLayout)
+	return t.In(loc).Format(dhcpTimeLayout)
 }
 
 func dhcpFlags(s *dhcp.Status) string {
@@ -92,6 +93,7 @@ func dhcpText(w *bufio.Writer, p *Pass) error {
 		return err
 	}
 	b := make([]byte, 0, 96)
+	loc := p.Cur.Snap.Location()
 	for i := range ss {
 		s := &ss[i]
 		if i == 0 {
@@ -107,7 +109,7 @@ func dhcpText(w *bufio.Writer, p *Pass) error {
 		w.Write(append(b, '\n'))
 		if s.Leased() {
 			fmt.Fprintf(w, "(Began, Expires, Renew) = (%s, %s, %s)\n",
-				dhcpTime(s.Began, false), dhcpTime(s.Expires, s.Never), dhcpTime(s.Renew, s.Never))
+				dhcpTime(s.Began, false, loc), dhcpTime(s.Expires, s.Never, loc), dhcpTime(s.Renew, s.Never, loc))
 		}
 	}
 	return nil

@@ -56,7 +56,11 @@ func Render(w io.Writer, output string, passes []*Pass) error {
 		}
 	}
 	if output != "text" {
-		return records.Write(w, output, document(fs, passes))
+		doc, err := document(fs, passes)
+		if err != nil {
+			return err
+		}
+		return records.Write(w, output, doc)
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	for _, p := range passes {
@@ -77,37 +81,43 @@ type PassRecord struct {
 	Forms map[string]any `json:"-"`
 }
 
-func document(fs []netstat.Form, passes []*Pass) any {
+// document builds the JSON/YAML document; a form that fails (e.g. -D -I
+// on an interface not under DHCP) fails the run as it does in text.
+func document(fs []netstat.Form, passes []*Pass) (any, error) {
 	v := passes[0].Cur
 	doc := map[string]any{
 		"snapshot":  v.Snap.R.Name(),
 		"hostname":  v.Meta.Hostname,
 		"namespace": nsRecord(v),
 	}
-	rec := func(p *Pass) map[string]any {
+	rec := func(p *Pass) (map[string]any, error) {
 		m := map[string]any{"frame": p.Cur.Frame.Index, "time": p.Cur.Frame.Start}
 		for _, f := range fs {
 			r, err := forms[f].Record(p)
 			if err != nil {
-				m[f.String()] = map[string]string{"error": err.Error()}
-				continue
+				return nil, err
 			}
 			m[f.String()] = r
 		}
-		return m
+		return m, nil
 	}
 	if len(passes) == 1 && !passes[0].Req.IntervalMode() {
-		for k, x := range rec(passes[0]) {
+		m, err := rec(passes[0])
+		for k, x := range m {
 			doc[k] = x
 		}
-		return doc
+		return doc, err
 	}
 	var ps []map[string]any
 	for _, p := range passes {
-		ps = append(ps, rec(p))
+		m, err := rec(p)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, m)
 	}
 	doc["passes"] = ps
-	return doc
+	return doc, nil
 }
 
 func nsRecord(v *view.View) map[string]any {
