@@ -64,21 +64,25 @@ func unixText(w *bufio.Writer, p *Pass) error {
 	}
 	w.WriteByte('\n')
 	b := make([]byte, 0, 256)
-	var id []byte
+	id := func(b []byte, v uint64) []byte {
+		start := len(b)
+		b = appendUnixID(b, v)
+		if len(b)-start > 16 {
+			b = b[:start+16]
+		}
+		return colPad(b, start, 16)
+	}
 	for i := range rows {
 		r := &rows[i]
 		b = b[:0]
 		// %-16.16s %-10.10s %-16.16s %-16.16s %-39.39s %-39.39s
-		id = appendUnixID(id[:0], r.S.Inode)
-		b = colTrunc(b, string(id), 16)
+		b = id(b, r.S.Inode)
 		b = append(b, ' ')
 		b = colTrunc(b, sockets.UnixType(r.S.Type), 10)
 		b = append(b, ' ')
-		id = appendUnixID(id[:0], r.S.VFSInode)
-		b = colTrunc(b, string(id), 16)
+		b = id(b, r.S.VFSInode)
 		b = append(b, ' ')
-		id = appendUnixID(id[:0], r.S.Peer)
-		b = colTrunc(b, string(id), 16)
+		b = id(b, r.S.Peer)
 		b = append(b, ' ')
 		b = colTrunc(b, r.Local, 39)
 		b = append(b, ' ')
