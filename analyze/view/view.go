@@ -55,6 +55,9 @@ func (s *Snapshot) Names() (*names.Resolver, error) {
 // Location is the captured host's time zone (its /etc/localtime), or UTC
 // when the snapshot does not hold it; local times in displays use it.
 func (s *Snapshot) Location() *time.Location {
+	if s == nil || s.R == nil {
+		return time.UTC
+	}
 	if _, err := s.Names(); err != nil || s.loc == nil {
 		return time.UTC
 	}
