@@ -32,6 +32,23 @@ type Options struct {
 	// comparable table. addrs is part of links (interfaces and their
 	// addresses are one comparison).
 	Tables []snapshots.Table
+	// Identical lists tables known equal on both sides without loading
+	// them (their sections hold the same bytes, and so do the tables
+	// they name interfaces and owners from), with their row counts: they
+	// are reported unchanged. Only single-section tables (routes, rules,
+	// neigh, inet, unix, packet) may be given.
+	Identical map[snapshots.Table]int
+}
+
+// Skippable lists the tables Options.Identical may name, with the other
+// tables each depends on (which must be identical too).
+var Skippable = map[snapshots.Table][]snapshots.Table{
+	snapshots.TableRoutes: {snapshots.TableLinks},
+	snapshots.TableRules:  nil,
+	snapshots.TableNeigh:  {snapshots.TableLinks},
+	snapshots.TableInet:   {snapshots.TableLinks, snapshots.TableOwners},
+	snapshots.TableUnix:   {snapshots.TableOwners},
+	snapshots.TablePacket: {snapshots.TableLinks, snapshots.TableOwners},
 }
 
 // Comparable lists the tables diff compares, in report order. owners is
@@ -211,7 +228,12 @@ func Compare(old, new *Side, o Options) *Result {
 	for _, t := range tables {
 		for _, sc := range sections[t] {
 			sec := Section{Table: t, Name: sc.name}
-			if c.available(&sec, t) {
+			_, skippable := Skippable[t]
+			if rows, ok := o.Identical[t]; ok && skippable {
+				if c.available(&sec, t) {
+					sec.Unchanged = rows
+				}
+			} else if c.available(&sec, t) {
 				c.tableElapsed = c.elapsed
 				if to, tn := c.old.tableTime(t), c.new.tableTime(t); !to.IsZero() && !tn.IsZero() {
 					c.tableElapsed = tn.Sub(to)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,11 +213,20 @@ func runDiff(g *globals, o *diffOptions, args []string) error {
 		load = diff.Load(append(tables, snapshots.TableAddrs)) // logical interface names
 	}
 	for _, p := range pairs {
-		old, new, err := loadSides(oldS, newS, fo, fn, p, load, o.filters)
+		same := identical(oldR, newR, fo, fn, p, tables, len(o.filters) > 0)
+		var skip []snapshots.Table
+		for t := range same {
+			skip = append(skip, t)
+		}
+		old, new, err := loadSides(oldS, newS, fo, fn, p, without(load, skip), o.filters)
 		if err != nil {
 			return err
 		}
-		res := diff.Compare(old, new, diff.Options{Tables: tables})
+		for t := range same {
+			old.Status[t] = oldR.Find(fo, p.Old, t).Status
+			new.Status[t] = newR.Find(fn, p.New, t).Status
+		}
+		res := diff.Compare(old, new, diff.Options{Tables: tables, Identical: same})
 		rep.Namespaces = append(rep.Namespaces, diffreport.Namespace{
 			Name: diff.NamespaceLabel(newR.Namespaces[p.New]), OldID: p.Old, NewID: p.New, Result: res})
 	}
@@ -226,6 +237,47 @@ func runDiff(g *globals, o *diffOptions, args []string) error {
 		return &exitError{code: exitDiffers}
 	}
 	return nil
+}
+
+// identical finds the tables whose sections hold the same bytes on both
+// sides, as do the tables their rows refer to: they need not be read. A
+// series stores an unchanged section once, and a big routing table often
+// does not change between two captures.
+func identical(ro, rn *snapshots.Reader, fo, fn int, p diff.NSPair, tables []snapshots.Table, filtered bool) map[snapshots.Table]int {
+	same := func(t snapshots.Table) (int, bool) {
+		a, b := ro.Find(fo, p.Old, t), rn.Find(fn, p.New, t)
+		if a == nil || b == nil || !a.HasData() || !b.HasData() || len(a.Hash) == 0 {
+			return 0, false
+		}
+		return int(a.Rows), bytes.Equal(a.Hash, b.Hash) && a.Size == b.Size && a.Rows == b.Rows
+	}
+	out := map[snapshots.Table]int{}
+	for _, t := range tables {
+		deps, ok := diff.Skippable[t]
+		if !ok || (t == snapshots.TableRoutes && filtered) {
+			continue
+		}
+		rows, eq := same(t)
+		for _, d := range deps {
+			if _, e := same(d); !e {
+				eq = false
+			}
+		}
+		if eq {
+			out[t] = rows
+		}
+	}
+	return out
+}
+
+func without(ts, drop []snapshots.Table) []snapshots.Table {
+	var out []snapshots.Table
+	for _, t := range ts {
+		if !slices.Contains(drop, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // splitFrames reads the --frame values: "A,B" or single numbers.
