@@ -21,6 +21,7 @@ type Side struct {
 	Time     time.Time       // when the frame was captured
 	BootTime time.Time
 	NSInode  uint64 // the namespace's inode: a new one means a new namespace
+	Machine  string // uname -m: 32-bit hosts keep kernel counters in 32 bits
 	// Routes, when set, are the -f route filters compiled against this
 	// side (routes.Env with Lenient: a name may exist on one side only).
 	Routes *routes.Engine
@@ -190,9 +191,25 @@ type comparer struct {
 	old, new     *side
 	reboot       bool
 	nsRecreated  bool
+	host32       bool // a side ran a 32-bit kernel: unsigned long counters wrap at 2^32
 	sameIfaces   bool // both sides number their interfaces alike
 	elapsed      time.Duration
 	tableElapsed time.Duration // for the section being compared
+}
+
+// is32 reports whether uname -m names a 32-bit kernel.
+func is32(machine string) bool {
+	switch {
+	case machine == "":
+		return false
+	case strings.Contains(machine, "64"), strings.HasPrefix(machine, "s390x"):
+		return false
+	case machine == "i386", machine == "i486", machine == "i586", machine == "i686",
+		strings.HasPrefix(machine, "arm"), strings.HasPrefix(machine, "mips"),
+		machine == "ppc", machine == "s390", machine == "m68k", machine == "sh4", machine == "riscv32":
+		return true
+	}
+	return false
 }
 
 // bootSlack absorbs the jitter of a boot time computed from the uptime.
@@ -205,6 +222,7 @@ func Compare(old, new *Side, o Options) *Result {
 		d := new.BootTime.Sub(old.BootTime)
 		c.reboot = d > bootSlack || d < -bootSlack
 	}
+	c.host32 = is32(old.Machine) || is32(new.Machine)
 	c.nsRecreated = old.NSInode != 0 && new.NSInode != 0 && old.NSInode != new.NSInode
 	if !old.Time.IsZero() && !new.Time.IsZero() {
 		c.elapsed = new.Time.Sub(old.Time)

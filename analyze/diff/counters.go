@@ -14,17 +14,32 @@ import (
 // inode differs), and an interface's counters restart when the interface is
 // re-created (its index differs): then the delta is unknown and New is
 // what was counted since. Otherwise a counter that went backwards wrapped
-// if OLD was in the upper half of the 32-bit range (drivers and /proc
-// files keeping 32-bit counters) or of the 64-bit range, and the delta
-// counts across the wrap; any other fall is a reset of unknown cause. So a
-// delta is never a huge number made of a fall. When NEW was captured
-// before OLD, deltas are plain signed differences. A gauge (a level:
-// sockets in use, memory, a configured value) is reported as its signed
-// change, without rate or reset.
+// if OLD was in the upper half of its range — 2^32 for counters the kernel
+// keeps in 32 bits (softnet, socket drops, link statistics some drivers
+// keep in 32 bits, every counter of a 32-bit kernel), 2^64 for the others
+// — and the delta counts across the wrap. Any other fall is a reset: of a
+// multicast routing entry or vif deleted and added again, or of unknown
+// cause. So a delta is never a huge number made of a fall. When NEW was
+// captured before OLD, deltas are plain signed differences. A gauge (a
+// level: sockets in use, memory, a configured value) is reported as its
+// signed change, without rate or reset.
+
+// width says how wide the kernel keeps a counter, and what a fall means.
+type width struct {
+	bits32 bool   // 32 bits whatever the host (softnet, socket drops, some drivers' link counters)
+	fall   string // a fall no wrap explains: ResetUnknown unless said
+}
+
+var (
+	hostWidth   = width{}                 // unsigned long: 32 bits on 32-bit hosts
+	driverWidth = width{bits32: true}     // link statistics: drivers may keep 32 bits
+	width32     = width{bits32: true}     // always 32 bits
+	entryWidth  = width{fall: ResetEntry} // multicast routing entries and vifs
+)
 
 // counter records the movement of one counter; cause, when set, is why it
 // restarted whatever its values.
-func (c *comparer) counter(sec *Section, name string, o, n uint64, cause string) {
+func (c *comparer) counter(sec *Section, name string, o, n uint64, cause string, w width) {
 	sec.Watched++
 	switch {
 	case c.reboot:
@@ -46,12 +61,14 @@ func (c *comparer) counter(sec *Section, name string, o, n uint64, cause string)
 		k.Delta, k.HasDelta = clampDelta(n-o), true
 	case c.elapsed < 0:
 		k.Delta, k.HasDelta = -clampDelta(o-n), true
-	case o > math.MaxUint32/2 && o <= math.MaxUint32 && n <= math.MaxUint32:
+	case (w.bits32 || c.host32) && o > math.MaxUint32/2 && o <= math.MaxUint32 && n <= math.MaxUint32:
 		k.Reset = ResetWrap32
 		k.Delta, k.HasDelta = int64(n+(1<<32)-o), true
 	case o > math.MaxUint64/2:
 		k.Reset = ResetWrap64
 		k.Delta, k.HasDelta = clampDelta(n-o), true // modular arithmetic is the wrap
+	case w.fall != "":
+		k.Reset = w.fall
 	default:
 		k.Reset = ResetUnknown
 	}
@@ -88,7 +105,7 @@ func (c *comparer) gauge(sec *Section, name string, o, n uint64, signed bool) {
 // gaugeNames are the values of the kernel's MIB files that are levels or
 // settings, not counts.
 var gaugeNames = map[string]bool{
-	"Ip Forwarding": true, "Ip DefaultTTL": true,
+	"Ip Forwarding": true, "Ip DefaultTTL": true, "Ip ReasmTimeout": true,
 	"Tcp RtoAlgorithm": true, "Tcp RtoMin": true, "Tcp RtoMax": true, "Tcp MaxConn": true, "Tcp CurrEstab": true,
 	"Sctp SctpCurrEstab": true, "if ifIndex": true,
 }
@@ -131,7 +148,7 @@ func compareCounterSets(c *comparer, sec *Section) {
 			if isGauge(set, nc) {
 				c.gauge(sec, name, oc.Value, nc.Value, nc.Signed || oc.Signed)
 			} else {
-				c.counter(sec, name, oc.Value, nc.Value, cause)
+				c.counter(sec, name, oc.Value, nc.Value, cause, hostWidth)
 			}
 		}
 	}
@@ -208,7 +225,7 @@ func softnetCounters(c *comparer, sec *Section) {
 			if col.gauge {
 				c.gauge(sec, name, uint64(o.Values[j]), uint64(n.Values[j]), false)
 			} else {
-				c.counter(sec, name, uint64(o.Values[j]), uint64(n.Values[j]), "")
+				c.counter(sec, name, uint64(o.Values[j]), uint64(n.Values[j]), "", width32)
 			}
 		}
 	}

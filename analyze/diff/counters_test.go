@@ -115,6 +115,29 @@ func TestCounterResets(t *testing.T) {
 			"softnet cpu0 processed": {Old: 0xfffffff0, New: 0x10, Delta: 0x20, HasDelta: true, Rate: 3.2, HasRate: true, Reset: ResetWrap32},
 			"a0 rx_bytes":            {Old: math.MaxUint32 - 99, New: 900, Delta: 1000, HasDelta: true, Rate: 100, HasRate: true, Reset: ResetWrap32},
 		}},
+		{"kernel counters wrap at 2^32 on 32-bit hosts only", func(o, n *Side) {
+			o.Tables.Counters[0].Counters[1].Value = math.MaxUint32 - 4
+			n.Tables.Counters[0].Counters[1].Value = 5
+			o.Tables.Counters[1].Counters[1].Value = math.MaxUint32 - 4
+			n.Tables.Counters[1].Counters[1].Value = 5
+		}, map[string]Counter{
+			"snmp Ip InReceives":   {Old: math.MaxUint32 - 4, New: 5, Reset: ResetUnknown},
+			"snmp Tcp ActiveOpens": {Old: math.MaxUint32 - 4, New: 5, Reset: ResetUnknown},
+		}},
+		{"32-bit host", func(o, n *Side) {
+			o.Machine, n.Machine = "i686", "i686"
+			o.Tables.Counters[0].Counters[1].Value = math.MaxUint32 - 4
+			n.Tables.Counters[0].Counters[1].Value = 5
+		}, map[string]Counter{
+			"snmp Ip InReceives": {Old: math.MaxUint32 - 4, New: 5, Delta: 10, HasDelta: true, Rate: 1, HasRate: true, Reset: ResetWrap32},
+		}},
+		{"multicast entry re-created", func(o, n *Side) {
+			n.Tables.MFC[0].Packets = 1
+			n.Tables.Vifs[0].PktsIn = 2
+		}, map[string]Counter{
+			"inet (10.1.0.2, 239.2.2.2) packets": {Old: 5, New: 1, Reset: ResetEntry},
+			"inet vif 0 pkts_in":                 {Old: 10, New: 2, Reset: ResetEntry},
+		}},
 		{"a small fall is no wrap", func(o, n *Side) {
 			o.Tables.Softnet[0].Values[0] = 35
 			n.Tables.Softnet[0].Values[0] = 25
@@ -171,5 +194,14 @@ func TestReverseOrderNoRates(t *testing.T) {
 	}
 	if r.Elapsed != -time.Minute {
 		t.Errorf("elapsed %v", r.Elapsed)
+	}
+}
+
+func TestIs32(t *testing.T) {
+	for m, want := range map[string]bool{"x86_64": false, "aarch64": false, "s390x": false, "ppc64le": false,
+		"riscv64": false, "i686": true, "armv7l": true, "mips": true, "ppc": true, "": false, "loongarch64": false} {
+		if is32(m) != want {
+			t.Errorf("is32(%q) = %v", m, !want)
+		}
 	}
 }

@@ -133,6 +133,6 @@ func linkCounters(c *comparer, sec *Section, a, b *snapshots.Link) {
 		if i < len(linkStatNames) {
 			name = linkStatNames[i]
 		}
-		c.counter(sec, b.Name+" "+name, ov[i], nv[i], cause)
+		c.counter(sec, b.Name+" "+name, ov[i], nv[i], cause, driverWidth)
 	}
 }

@@ -128,10 +128,10 @@ var vifSpec = spec[snapshots.Vif, vifKey]{
 	},
 	pair: func(c *comparer, sec *Section, a, b *snapshots.Vif) {
 		name := familyName(b.Family) + " vif " + num(b.Index) + " "
-		c.counter(sec, name+"bytes_in", a.BytesIn, b.BytesIn, "")
-		c.counter(sec, name+"pkts_in", a.PktsIn, b.PktsIn, "")
-		c.counter(sec, name+"bytes_out", a.BytesOut, b.BytesOut, "")
-		c.counter(sec, name+"pkts_out", a.PktsOut, b.PktsOut, "")
+		c.counter(sec, name+"bytes_in", a.BytesIn, b.BytesIn, "", entryWidth)
+		c.counter(sec, name+"pkts_in", a.PktsIn, b.PktsIn, "", entryWidth)
+		c.counter(sec, name+"bytes_out", a.BytesOut, b.BytesOut, "", entryWidth)
+		c.counter(sec, name+"pkts_out", a.PktsOut, b.PktsOut, "", entryWidth)
 	},
 }
 
@@ -149,9 +149,9 @@ var mfcSpec = spec[snapshots.MFCEntry, mfcKey]{
 	pair: func(c *comparer, sec *Section, a, b *snapshots.MFCEntry) {
 		k, _ := mfcDesc(c.new, b)
 		name := k.String() + " "
-		c.counter(sec, name+"packets", a.Packets, b.Packets, "")
-		c.counter(sec, name+"bytes", a.Bytes, b.Bytes, "")
-		c.counter(sec, name+"wrong_if", a.WrongIf, b.WrongIf, "")
+		c.counter(sec, name+"packets", a.Packets, b.Packets, "", entryWidth)
+		c.counter(sec, name+"bytes", a.Bytes, b.Bytes, "", entryWidth)
+		c.counter(sec, name+"wrong_if", a.WrongIf, b.WrongIf, "", entryWidth)
 	},
 }
 

@@ -41,7 +41,7 @@ var inetSpec = spec[snapshots.InetSocket, inetKey]{
 	pair: func(c *comparer, sec *Section, a, b *snapshots.InetSocket) {
 		if a.Drops != b.Drops && b.Proto != snapshots.ProtoTCP {
 			k, _ := inetDesc(c.new, b)
-			c.counter(sec, k.String()+" drops", uint64(a.Drops), uint64(b.Drops), "")
+			c.counter(sec, k.String()+" drops", uint64(a.Drops), uint64(b.Drops), "", width32)
 		}
 	},
 }

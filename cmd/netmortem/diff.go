@@ -379,7 +379,7 @@ func loadSide(s *view.Snapshot, frame, ns int, load []snapshots.Table, filters [
 		return nil, &exitError{code: exitTrouble, err: err}
 	}
 	side := &diff.Side{Tables: &v.Loaded.Tables, Status: v.Status, Names: v.Names,
-		Time: frameTime(s.R, frame), BootTime: s.R.Meta.BootTime, NSInode: v.NS.Inode}
+		Time: frameTime(s.R, frame), BootTime: s.R.Meta.BootTime, NSInode: v.NS.Inode, Machine: s.R.Meta.Machine}
 	if len(filters) > 0 {
 		env := routes.Env{Ifaces: routes.NewLinkNames(v.Links, v.Addrs), Tables: v.Names, Hosts: v.Names.HostAddrs, Lenient: true}
 		e, err := routes.ParseAll(filters, env)
