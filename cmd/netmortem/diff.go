@@ -65,11 +65,13 @@ become empty or non-empty (a listener's backlog limit exactly).
 
 Counters (statistics, interface and multicast-routing counts, UDP drops)
 show their delta and rate per second over the time between the captures;
-gauges (sockets in use, memory) their signed change. A counter that
-restarted is reported as a reset: after a reboot (boot times differ), in a
-re-created namespace or interface (inode or index differs), else a 32-bit
-or 64-bit wrap whose delta is known; never as a huge number. Counters
-moving is not a difference.
+levels (sockets in use, memory, settings) their signed change. A counter
+that restarted is a reset, never a huge number: after a reboot (boot times
+differ) or in a re-created namespace or interface (new inode or index) its
+delta is unknown ("?") and NEW is the count since; a fall from the upper
+half of its range is a 32-bit or 64-bit wrap, counted across; other falls
+are resets (a multicast entry re-created, or unknown). Counters moving is
+no difference.
 
 --tables LIST narrows the comparison (comma-separated: links, routes,
 rules, neigh, inet, unix, packet, sctp, groups, mroute, stats, memory,
