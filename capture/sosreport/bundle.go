@@ -27,7 +27,8 @@ type Limits struct {
 	MaxMember  int64 // largest member read; bigger ones are refused
 	MaxTotal   int64 // bytes of all members kept
 	MaxStream  int64 // bytes read from the decompressed archive stream
-	MaxRatio   int64 // decompressed ÷ compressed bytes beyond 1 GiB: a bomb
+	MaxRatio   int64 // decompressed ÷ compressed bytes beyond BombFloor: a bomb
+	BombFloor  int64 // decompressed bytes below which the ratio is not checked
 	MaxEntries int   // archive entries or directory entries visited
 	MaxLinks   int   // symbolic links kept
 }
@@ -39,6 +40,7 @@ var DefaultLimits = Limits{
 	MaxTotal:   1 << 30,
 	MaxStream:  64 << 30,
 	MaxRatio:   200,
+	BombFloor:  1 << 30,
 	MaxEntries: 2_000_000,
 	MaxLinks:   200_000,
 }
@@ -56,6 +58,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxRatio > 0 {
 		d.MaxRatio = l.MaxRatio
+	}
+	if l.BombFloor > 0 {
+		d.BombFloor = l.BombFloor
 	}
 	if l.MaxEntries > 0 {
 		d.MaxEntries = l.MaxEntries
@@ -85,6 +90,7 @@ type Bundle struct {
 	dirs     []string // sorted paths of files and links, for listings
 	warnings []string
 	dropped  int // warnings beyond maxWarnings
+	badLinks map[string]bool
 	total    int64
 	lim      Limits
 }
@@ -96,6 +102,19 @@ func (b *Bundle) Warnings() []string {
 		w = append(w, fmt.Sprintf("%d more refusals not listed", b.dropped))
 	}
 	return w
+}
+
+// warningSummary quotes the first refusal, for an error that may be its
+// consequence.
+func (b *Bundle) warningSummary() string {
+	w := b.Warnings()
+	switch len(w) {
+	case 0:
+		return ""
+	case 1:
+		return "; while reading: " + w[0]
+	}
+	return fmt.Sprintf("; while reading: %s (and %d more)", w[0], len(w)-1)
 }
 
 func (b *Bundle) warn(format string, args ...any) {
@@ -228,7 +247,7 @@ func (g *streamGuard) Read(p []byte) (int, error) {
 	switch {
 	case g.n > g.lim.MaxStream:
 		g.fail = fmt.Errorf("archive larger than %d bytes decompressed", g.lim.MaxStream)
-	case g.n > 1<<30 && g.n > g.lim.MaxRatio*max(g.in.n, 1):
+	case g.n > g.lim.BombFloor && g.n > g.lim.MaxRatio*max(g.in.n, 1):
 		g.fail = errBomb
 	}
 	if g.fail != nil {
@@ -237,7 +256,19 @@ func (g *streamGuard) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *Bundle) readArchive(f *os.File, name string) error {
+// OpenArchive reads a bundle from an archive stream; name is used for the
+// bundle's name when the archive has no top directory, and in errors.
+func OpenArchive(r io.Reader, name string, lim Limits) (*Bundle, error) {
+	b := &Bundle{files: map[string][]byte{}, links: map[string]string{}, lim: lim.withDefaults()}
+	if err := b.readArchive(r, name); err != nil {
+		return nil, err
+	}
+	b.unpackNetTars()
+	b.index()
+	return b, nil
+}
+
+func (b *Bundle) readArchive(f io.Reader, name string) error {
 	in := &counter{r: f}
 	br := bufio.NewReaderSize(in, 1<<16)
 	magic, _ := br.Peek(512)
@@ -278,13 +309,14 @@ func (b *Bundle) readArchive(f *os.File, name string) error {
 		base = strings.TrimSuffix(base, ext)
 	}
 	b.Name = base
-	return b.readTar(guard, true)
+	return b.readTar(guard, true, nil)
 }
 
 // readTar reads the entries of a tar stream. top says the stream is the
 // bundle itself (its common top directory is stripped); a nested tar
-// (proc/net.tar) is read with top false by unpackNetTars.
-func (b *Bundle) readTar(r io.Reader, top bool) error {
+// (proc/net.tar) is read with top false by unpackNetTars, with place
+// mapping its names to bundle paths.
+func (b *Bundle) readTar(r io.Reader, top bool, place func(string) string) error {
 	tr := tar.NewReader(r)
 	prefix := ""
 	first := true
@@ -324,6 +356,9 @@ func (b *Bundle) readTar(r io.Reader, top bool) error {
 			}
 		}
 		first = false
+		if place != nil {
+			rel = place(rel)
+		}
 		if prefix != "" {
 			if rel+"/" == prefix {
 				continue
@@ -363,7 +398,7 @@ func (b *Bundle) readTar(r io.Reader, top bool) error {
 			}
 			data, err := io.ReadAll(io.LimitReader(tr, b.lim.MaxMember+1))
 			if err != nil {
-				b.warn("member %s: %v; the rest of the bundle was not read", rel, err)
+				b.warn("archive cut short in member %s: %v; the rest of the bundle was not read", rel, err)
 				return nil
 			}
 			if int64(len(data)) > b.lim.MaxMember {
@@ -388,8 +423,16 @@ func (b *Bundle) addLink(rel, target string) {
 		b.warn("more than %d symbolic links: link %s ignored", b.lim.MaxLinks, rel)
 		return
 	}
-	if len(target) > 4096 || strings.IndexByte(target, 0) >= 0 {
+	if len(target) > 4096 || strings.IndexByte(target, 0) >= 0 || target == "" {
 		b.warn("link %s has an unusable target: ignored", rel)
+		return
+	}
+	if strings.HasPrefix(target, "/") || filepath.IsAbs(target) {
+		b.warn("link %s points outside the bundle (%s): ignored", rel, target)
+		return
+	}
+	if c := path.Clean(path.Join(path.Dir(rel), target)); c == ".." || strings.HasPrefix(c, "../") {
+		b.warn("link %s points outside the bundle (%s): ignored", rel, target)
 		return
 	}
 	b.links[rel] = target
@@ -533,24 +576,19 @@ func (b *Bundle) unpackNetTars() {
 		}
 		nb := &Bundle{files: map[string][]byte{}, links: map[string]string{}, lim: b.lim}
 		nb.total = b.total
-		if err := nb.readTar(bytes.NewReader(b.files[t]), false); err != nil {
+		place := func(p string) string { return dir + "/" + innerNetPath(p) }
+		if err := nb.readTar(bytes.NewReader(b.files[t]), false, place); err != nil {
 			b.warn("%s: %v", t, err)
 		}
 		for _, w := range nb.Warnings() {
 			b.warn("%s: %s", t, w)
 		}
 		for p, d := range nb.files {
-			inner := innerNetPath(p)
-			if inner == "" {
-				continue
-			}
-			b.files[dir+"/"+inner] = d
+			b.files[p] = d
 			b.total += int64(len(d))
 		}
 		for p, l := range nb.links {
-			if inner := innerNetPath(p); inner != "" {
-				b.links[dir+"/"+inner] = l
-			}
+			b.links[p] = l
 		}
 	}
 }
@@ -627,10 +665,12 @@ func (b *Bundle) resolve(p string) (string, error) {
 }
 
 // File returns the member at p (a path inside the bundle), following the
-// bundle's links, and the path it resolved to.
+// bundle's links, and the path it resolved to. A link that cannot be
+// followed (a loop) is reported once as a warning.
 func (b *Bundle) File(p string) (data []byte, resolved string, ok bool) {
 	r, err := b.resolve(p)
 	if err != nil {
+		b.linkProblem(p, err)
 		return nil, "", false
 	}
 	d, ok := b.files[r]
@@ -641,12 +681,24 @@ func (b *Bundle) File(p string) (data []byte, resolved string, ok bool) {
 func (b *Bundle) Check(p string) error {
 	r, err := b.resolve(p)
 	if err != nil {
+		b.linkProblem(p, err)
 		return err
 	}
 	if _, ok := b.files[r]; !ok {
 		return fs.ErrNotExist
 	}
 	return nil
+}
+
+func (b *Bundle) linkProblem(p string, err error) {
+	if b.badLinks == nil {
+		b.badLinks = map[string]bool{}
+	}
+	msg := err.Error()
+	if !b.badLinks[msg] {
+		b.badLinks[msg] = true
+		b.warn("%s: %v", p, err)
+	}
 }
 
 // Dir lists the names directly below directory p (resolved through the

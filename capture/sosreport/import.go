@@ -88,7 +88,7 @@ func Import(ctx context.Context, path string, o Options) (*Result, error) {
 // FromBundle builds the snapshot content from an opened bundle.
 func FromBundle(ctx context.Context, b *Bundle, o Options) (*Result, error) {
 	if b.Len() == 0 {
-		return nil, fmt.Errorf("%s: no sosreport members found (not a sosreport?)", b.Name)
+		return nil, fmt.Errorf("%s: no sosreport members found (not a sosreport?)%s", b.Name, b.warningSummary())
 	}
 	im := &importer{b: b, order: binary.LittleEndian, ticks: o.ClockTicks}
 	if im.ticks == 0 {
@@ -96,7 +96,7 @@ func FromBundle(ctx context.Context, b *Bundle, o Options) (*Result, error) {
 	}
 	if _, _, ok := b.File("sos_reports/manifest.json"); !ok && len(b.Dir("sos_commands")) == 0 {
 		if _, _, ok := b.File("version.txt"); !ok {
-			return nil, fmt.Errorf("%s: not a sosreport (no sos_commands, sos_reports/manifest.json or version.txt)", b.Name)
+			return nil, fmt.Errorf("%s: not a sosreport (no sos_commands, sos_reports/manifest.json or version.txt)%s", b.Name, b.warningSummary())
 		}
 	}
 	meta := im.meta()
@@ -131,6 +131,10 @@ func FromBundle(ctx context.Context, b *Bundle, o Options) (*Result, error) {
 	}
 	meta.Warnings = append(b.Warnings(), im.warnings...)
 	res.Meta = meta
+	if n := validUTF8(res); n > 0 {
+		res.Meta.Warnings = append(res.Meta.Warnings, fmt.Sprintf(
+			"%d text field(s) held invalid UTF-8 and were stored with U+FFFD in its place (the files table keeps the members' bytes)", n))
+	}
 	return res, nil
 }
 

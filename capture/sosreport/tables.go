@@ -1205,7 +1205,6 @@ func (ns *nsImport) owners() {
 		}
 		return a.Pid < b.Pid
 	})
-	r.note("process uids are not in the bundle: Owner UID is 0")
 	ns.done(snapshots.TableOwners, r)
 }
 

@@ -57,6 +57,10 @@ func ParseSS(data []byte, names *Names) (Sockets, Skipped) {
 		}
 		flush()
 		f := strings.Fields(l.text)
+		if len(f) == 0 {
+			sk.Noise++
+			continue
+		}
 		if f[0] == "Netid" || f[0] == "State" && len(f) > 1 && f[1] == "Recv-Q" {
 			continue
 		}
