@@ -115,7 +115,9 @@ func TestLabAgainstLive(t *testing.T) {
 				return p(e.Table, e.IIFVif, e.IIF, e.Oifs, e.Resolved)
 			})
 		agree(t, "packet", l.PacketSockets, i.PacketSockets, func(s *snapshots.PacketSocket) string { return p(s.Inode) },
-			func(s *snapshots.PacketSocket) string { return p(s.Type, s.Proto, s.IfIndex, s.Running, s.UID, s.Cookie) })
+			func(s *snapshots.PacketSocket) string {
+				return p(s.Type, s.Proto, s.IfIndex, s.Running, s.UID, s.Cookie)
+			})
 		agree(t, "sysctls", l.Sysctls, i.Sysctls, func(s *snapshots.Sysctl) string { return s.Name },
 			func(s *snapshots.Sysctl) string { return s.Value })
 		agree(t, "slabs", l.Slabs, i.Slabs, func(s *snapshots.Slab) string { return s.Name },
