@@ -13,16 +13,16 @@ import (
 // after a reboot (the boot times differ) or in a re-created namespace (its
 // inode differs), and an interface's counters restart when the interface is
 // re-created (its index differs): then the delta is unknown and New is
-// what was counted since. Otherwise a counter that went backwards wrapped
-// if OLD was in the upper half of its range — 2^32 for counters the kernel
-// keeps in 32 bits (softnet, socket drops, link statistics some drivers
-// keep in 32 bits, every counter of a 32-bit kernel), 2^64 for the others
-// — and the delta counts across the wrap. Any other fall is a reset: of a
-// multicast routing entry or vif deleted and added again, or of unknown
-// cause. So a delta is never a huge number made of a fall. When NEW was
-// captured before OLD, deltas are plain signed differences. A gauge (a
-// level: sockets in use, memory, a configured value) is reported as its
-// signed change, without rate or reset.
+// what was counted since. Otherwise a counter that fell by more than half
+// of its range wrapped, and the delta counts across the wrap: the range is
+// 2^32 for counters the kernel keeps in 32 bits (softnet, socket drops,
+// link statistics some drivers keep in 32 bits, every counter of a 32-bit
+// kernel), 2^64 for the others. Any other fall is a reset: of a multicast
+// routing entry or vif deleted and added again, or of unknown cause. So a
+// delta is never a huge number made of a fall. When NEW was captured
+// before OLD, deltas are plain signed differences. A gauge (a level:
+// sockets in use, memory, a configured value) is reported as its signed
+// change, without rate or reset.
 
 // width says how wide the kernel keeps a counter, and what a fall means.
 type width struct {
@@ -61,10 +61,10 @@ func (c *comparer) counter(sec *Section, name string, o, n uint64, cause string,
 		k.Delta, k.HasDelta = clampDelta(n-o), true
 	case c.elapsed < 0:
 		k.Delta, k.HasDelta = -clampDelta(o-n), true
-	case (w.bits32 || c.host32) && o > math.MaxUint32/2 && o <= math.MaxUint32 && n <= math.MaxUint32:
+	case (w.bits32 || c.host32) && o <= math.MaxUint32 && o-n > 1<<31:
 		k.Reset = ResetWrap32
 		k.Delta, k.HasDelta = int64(n+(1<<32)-o), true
-	case o > math.MaxUint64/2:
+	case o-n > 1<<63:
 		k.Reset = ResetWrap64
 		k.Delta, k.HasDelta = clampDelta(n-o), true // modular arithmetic is the wrap
 	case w.fall != "":

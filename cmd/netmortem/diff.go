@@ -68,9 +68,9 @@ show their delta and rate per second over the time between the captures;
 levels (sockets in use, memory, settings) their signed change. A counter
 that restarted is a reset, never a huge number: after a reboot (boot times
 differ) or in a re-created namespace or interface (new inode or index) its
-delta is unknown ("?") and NEW is the count since; a fall from the upper
-half of its range is a 32-bit or 64-bit wrap, counted across; other falls
-are resets (a multicast entry re-created, or unknown). Counters moving is
+delta is unknown ("?") and NEW is the count since; a fall of more than
+half its range is a 32-bit or 64-bit wrap, counted across; other falls are
+resets (a multicast entry re-created, or unknown). Counters moving is
 no difference.
 
 --tables LIST narrows the comparison (comma-separated: links, routes,
