@@ -3,6 +3,8 @@ package snapshots
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
+	"sync"
 
 	"github.com/netmortem/netmortem/snapshots/pb"
 )
@@ -124,44 +126,91 @@ func decRoutes(m *pb.Routes) ([]Route, error) {
 		}
 	}
 	out := make([]Route, n)
-	off := 0
-	for i := range out {
-		r := &out[i]
-		r.Family = uint8(at(m.Family, i))
-		r.Table = at(m.Table, i)
-		r.Protocol = uint8(at(m.Protocol, i))
-		r.Scope = uint8(at(m.Scope, i))
-		r.Type = uint8(at(m.Type, i))
-		r.Flags = at(m.Flags, i)
-		r.TOS = uint8(at(m.Tos, i))
-		r.Dst = dst.next()
-		r.Src = src.next()
-		r.IIF = at(m.Iif, i)
-		r.PrefSrc = pref.next()
-		r.Priority = at(m.Priority, i)
-		if ms := metrics.next(); len(ms) > 0 {
-			r.Metrics = make([]RouteMetric, len(ms)/2)
-			for j := range r.Metrics {
-				r.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
+	// Rows are filled by several goroutines on big tables: on a VM, first
+	// touching hundreds of megabytes costs more than decoding them, and
+	// page faults proceed in parallel.
+	parallel(n, func(lo, hi int) {
+		dst, src, pref, metrics, cong, cache, raw := *dst, *src, *pref, *metrics, *cong, *cache, *raw
+		dst.skip(lo)
+		src.skip(lo)
+		pref.skip(lo)
+		metrics.skip(lo)
+		cong.skip(lo)
+		cache.skip(lo)
+		raw.skip(lo)
+		off := 0
+		for _, k := range at0(m.NexthopCount, lo) {
+			off += int(k)
+		}
+		for i := lo; i < hi; i++ {
+			r := &out[i]
+			r.Family = uint8(at(m.Family, i))
+			r.Table = at(m.Table, i)
+			r.Protocol = uint8(at(m.Protocol, i))
+			r.Scope = uint8(at(m.Scope, i))
+			r.Type = uint8(at(m.Type, i))
+			r.Flags = at(m.Flags, i)
+			r.TOS = uint8(at(m.Tos, i))
+			r.Dst = dst.next()
+			r.Src = src.next()
+			r.IIF = at(m.Iif, i)
+			r.PrefSrc = pref.next()
+			r.Priority = at(m.Priority, i)
+			if ms := metrics.next(); len(ms) > 0 {
+				r.Metrics = make([]RouteMetric, len(ms)/2)
+				for j := range r.Metrics {
+					r.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
+				}
 			}
+			r.CongCtl = cong.next()
+			if k := int(at(m.NexthopCount, i)); k > 0 {
+				r.NextHops = nhs[off : off+k : off+k]
+				off += k
+			}
+			r.Multipath = at(m.Multipath, i) != 0
+			r.Cloned = at(m.Cloned, i) != 0
+			r.Pref = uint8(at(m.Pref, i))
+			r.Mark = at(m.Mark, i)
+			r.NHID = at(m.Nhid, i)
+			r.Expires = at(m.Expires, i)
+			if v := cache.next(); len(v) == 8 {
+				r.Cache = &RouteCacheInfo{ClntRef: v[0], LastUse: v[1], Expires: v[2], Error: v[3], Used: v[4], ID: v[5], TS: v[6], TSAge: v[7]}
+			}
+			r.Raw = raw.next()
 		}
-		r.CongCtl = cong.next()
-		if k := int(at(m.NexthopCount, i)); k > 0 {
-			r.NextHops = nhs[off : off+k : off+k]
-			off += k
-		}
-		r.Multipath = at(m.Multipath, i) != 0
-		r.Cloned = at(m.Cloned, i) != 0
-		r.Pref = uint8(at(m.Pref, i))
-		r.Mark = at(m.Mark, i)
-		r.NHID = at(m.Nhid, i)
-		r.Expires = at(m.Expires, i)
-		if v := cache.next(); len(v) == 8 {
-			r.Cache = &RouteCacheInfo{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]}
-		}
-		r.Raw = raw.next()
-	}
+	})
 	return out, nil
+}
+
+// at0 returns the first k entries of a column, or nil for an empty one.
+func at0(c []uint32, k int) []uint32 {
+	if len(c) == 0 {
+		return nil
+	}
+	return c[:k]
+}
+
+// parallel runs fill over [0, n) in a few contiguous parts at once when n
+// is big enough to pay for it.
+func parallel(n int, fill func(lo, hi int)) {
+	parts := runtime.GOMAXPROCS(0)
+	if parts > 4 {
+		parts = 4
+	}
+	if n < 1<<16 || parts < 2 {
+		fill(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := n*p/parts, n*(p+1)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fill(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 func decNextHops(m *pb.NextHops) ([]NextHop, error) {
@@ -182,17 +231,23 @@ func decNextHops(m *pb.NextHops) ([]NextHop, error) {
 		return nil, c.err
 	}
 	out := make([]NextHop, n)
-	for i := range out {
-		h := &out[i]
-		h.Gateway = gw.next()
-		h.OIF = at(m.Oif, i)
-		h.Weight = uint16(at(m.Weight, i))
-		h.Flags = uint8(at(m.Flags, i))
-		h.Realms = at(m.Realms, i)
-		h.EncapType = uint16(at(m.EncapType, i))
-		h.Encap = encap.next()
-		h.Raw = raw.next()
-	}
+	parallel(n, func(lo, hi int) {
+		gw, encap, raw := *gw, *encap, *raw
+		gw.skip(lo)
+		encap.skip(lo)
+		raw.skip(lo)
+		for i := lo; i < hi; i++ {
+			h := &out[i]
+			h.Gateway = gw.next()
+			h.OIF = at(m.Oif, i)
+			h.Weight = uint16(at(m.Weight, i))
+			h.Flags = uint8(at(m.Flags, i))
+			h.Realms = at(m.Realms, i)
+			h.EncapType = uint16(at(m.EncapType, i))
+			h.Encap = encap.next()
+			h.Raw = raw.next()
+		}
+	})
 	return out, nil
 }
 

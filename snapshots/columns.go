@@ -299,6 +299,17 @@ func (c *colCheck) addrs(name string, a *pb.AddrColumn) *addrReader {
 	return r
 }
 
+// skip advances the reader by k rows.
+func (r *addrReader) skip(k int) {
+	if len(r.size) == 0 {
+		return
+	}
+	for _, s := range r.size[:k] {
+		r.off += int(s)
+	}
+	r.size = r.size[k:]
+}
+
 func (r *addrReader) next() netip.Addr {
 	if len(r.size) == 0 {
 		return netip.Addr{}
@@ -320,13 +331,13 @@ func (r *addrReader) next() netip.Addr {
 
 // prefixReader walks a PrefixColumn.
 type prefixReader struct {
-	addrs *addrReader
+	addrs addrReader // a value, so copies of the reader are independent
 	bits  []uint32
 	i     int
 }
 
 func (c *colCheck) prefixes(name string, p *pb.PrefixColumn) *prefixReader {
-	r := &prefixReader{addrs: c.addrs(name, p.GetAddr()), bits: p.GetBits()}
+	r := &prefixReader{addrs: *c.addrs(name, p.GetAddr()), bits: p.GetBits()}
 	c.n(name+".bits", len(r.bits))
 	if len(r.bits) != 0 && len(r.addrs.size) == 0 {
 		c.fail("column %s: prefix lengths without addresses", name)
@@ -341,6 +352,8 @@ func (c *colCheck) prefixes(name string, p *pb.PrefixColumn) *prefixReader {
 	}
 	return r
 }
+
+func (r *prefixReader) skip(k int) { r.addrs.skip(k); r.i += k }
 
 func (r *prefixReader) next() netip.Prefix {
 	a := r.addrs.next()
@@ -373,6 +386,16 @@ func (c *colCheck) bytes(name string, b *pb.BytesColumn, rows int) *bytesReader 
 		return &bytesReader{}
 	}
 	return r
+}
+
+func (r *bytesReader) skip(k int) {
+	if len(r.size) == 0 {
+		return
+	}
+	for _, s := range r.size[:k] {
+		r.off += int(s)
+	}
+	r.size = r.size[k:]
 }
 
 func (r *bytesReader) next() []byte {
@@ -408,6 +431,8 @@ func (c *colCheck) strings(name string, s *pb.StringColumn) *stringReader {
 	return r
 }
 
+func (r *stringReader) skip(k int) { r.i += k }
+
 func (r *stringReader) next() string {
 	if len(r.index) == 0 {
 		return ""
@@ -439,6 +464,16 @@ func (c *colCheck) lists(name string, l *pb.ListColumn) *listReader {
 	return r
 }
 
+func (r *listReader) skip(k int) {
+	if len(r.count) == 0 {
+		return
+	}
+	for _, c := range r.count[r.i : r.i+k] {
+		r.off += int(c)
+	}
+	r.i += k
+}
+
 func (r *listReader) next() []uint32 {
 	if len(r.count) == 0 {
 		return nil
@@ -457,7 +492,7 @@ func (r *listReader) next() []uint32 {
 type rawReader struct {
 	count []uint32
 	types []uint32
-	data  *bytesReader
+	data  bytesReader // a value, so copies of the reader are independent
 	i     int
 	t     int
 }
@@ -476,12 +511,25 @@ func (c *colCheck) raws(name string, rc *pb.RawAttrColumn, rows int) *rawReader 
 		c.fail("column %s: counts add up to %d, %d types", name, total, len(r.types))
 		return &rawReader{}
 	}
-	r.data = c.bytes(name+".data", rc.GetData(), len(r.types))
+	r.data = *c.bytes(name+".data", rc.GetData(), len(r.types))
 	if len(r.types) > 0 && len(r.data.size) != len(r.types) {
 		c.fail("column %s: %d types, %d data entries", name, len(r.types), len(r.data.size))
 		return &rawReader{}
 	}
 	return r
+}
+
+func (r *rawReader) skip(k int) {
+	if len(r.count) == 0 {
+		return
+	}
+	n := 0
+	for _, c := range r.count[r.i : r.i+k] {
+		n += int(c)
+	}
+	r.data.skip(n)
+	r.t += n
+	r.i += k
 }
 
 func (r *rawReader) next() []RawAttr {

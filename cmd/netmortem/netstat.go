@@ -138,6 +138,10 @@ func runNetstat(g *globals, o *netstatOptions, args []string) error {
 			return &exitError{code: exitTrouble, err: err}
 		}
 		for _, t := range tables {
+			// SCTP is usually absent (no module); say so only when asked for.
+			if t == snapshots.TableSCTP && req.Protocol != netstat.ProtoSCTP {
+				continue
+			}
 			if st := v.Status[t]; st.State != snapshots.StateOK && !warned[t] {
 				warned[t] = true
 				fmt.Fprintf(g.stderr, "netmortem: note: table %s is %s in this snapshot: %s\n", t, st.State, st.Reason)

@@ -1,0 +1,69 @@
+package snapshots_test
+
+import (
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/netmortem/netmortem/snapshots"
+	"github.com/netmortem/netmortem/snapshots/synth"
+)
+
+// TestBigTableRoundTrip covers the parallel decoding of big tables: every
+// column set, rows varying, more rows than the parallel threshold.
+func TestBigTableRoundTrip(t *testing.T) {
+	const n = 150_000
+	full := synth.Full(1)
+	rs := make([]snapshots.Route, n)
+	for i := range rs {
+		r := full.Routes[0]
+		r.Dst = netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 32)
+		r.Priority = uint32(i)
+		if i%3 == 0 {
+			r.Metrics = nil
+			r.Raw = nil
+			r.Cache = nil
+			r.Src = netip.Prefix{}
+		}
+		if i%5 == 0 {
+			r.NextHops = r.NextHops[:1]
+		}
+		r.CongCtl = []string{"", "bbr", "cubic"}[i%3]
+		rs[i] = r
+	}
+	w, err := snapshots.Create(t.TempDir()+"/big.nms", synth.Meta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/b.nms"
+	w.Abort()
+	w, _ = snapshots.Create(path, synth.Meta())
+	w.AddNamespace(snapshots.NamespaceInfo{Host: true})
+	w.BeginFrame(time.Unix(1, 0))
+	if err := w.WriteTable(0, snapshots.TableRoutes, snapshots.OK(time.Unix(1, 0)), &snapshots.Tables{Routes: rs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := snapshots.Open(path, snapshots.ReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	l, err := r.Load(0, 0, snapshots.TableRoutes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rs, l.Routes) {
+		for i := range rs {
+			if d := cmp.Diff(rs[i], l.Routes[i], cmpOpts); d != "" {
+				t.Fatalf("row %d:\n%s", i, d)
+			}
+		}
+		t.Fatal("tables differ")
+	}
+}
