@@ -24,9 +24,10 @@ type diffRecord struct {
 	Differs    bool `json:"differs"`
 	Namespaces []struct {
 		Sections []struct {
-			Section  string `json:"section"`
-			Compared bool   `json:"compared"`
-			Rows     []struct {
+			Section   string `json:"section"`
+			Compared  bool   `json:"compared"`
+			Unchanged int    `json:"unchanged"`
+			Rows      []struct {
 				Change  string            `json:"change"`
 				Key     map[string]string `json:"key"`
 				Fields  map[string]any    `json:"fields"`
@@ -128,7 +129,7 @@ func TestIntegrationDiffLab(t *testing.T) {
 	capture := func(name string) string {
 		t.Helper()
 		path := filepath.Join(dir, name)
-		if code, _, stderr := runCmd("capture", "--netns", ns, "-o", path); code != 0 {
+		if code, _, stderr := runCmd("capture", "--netns", ns, "--lease-file", "/run/netmortem-lab/"+prefix+"/*.leases", "-o", path); code != 0 {
 			t.Fatalf("capture %s: exit %d\n%s", name, code, stderr)
 		}
 		return path
@@ -179,6 +180,9 @@ func TestIntegrationDiffLab(t *testing.T) {
 	for _, s := range rec.Namespaces[0].Sections {
 		if !s.Compared && !strings.HasPrefix(s.Section, "sctp") {
 			t.Errorf("section %s not compared", s.Section)
+		}
+		if s.Section == "dhcp leases" && s.Unchanged != 1 {
+			t.Errorf("%d unchanged DHCP leases, want the lab's lease on a0", s.Unchanged)
 		}
 		if s.Section == "inet sockets" && len(s.Rows) == 1 {
 			owners := fmt.Sprint(s.Rows[0].Fields["owners"])
