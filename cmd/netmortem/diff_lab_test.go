@@ -129,7 +129,7 @@ func TestIntegrationDiffLab(t *testing.T) {
 	capture := func(name string) string {
 		t.Helper()
 		path := filepath.Join(dir, name)
-		if code, _, stderr := runCmd("capture", "--netns", ns, "--lease-file", "/run/netmortem-lab/"+prefix+"/*.leases", "-o", path); code != 0 {
+		if code, _, stderr := runCmd("capture", "--netns", ns, "--lease-file", "/run/netmortem-lab/"+prefix+"/dhclient.a0.leases", "-o", path); code != 0 {
 			t.Fatalf("capture %s: exit %d\n%s", name, code, stderr)
 		}
 		return path
