@@ -31,6 +31,7 @@ type Limits struct {
 	BombFloor  int64 // decompressed bytes below which the ratio is not checked
 	MaxEntries int   // archive entries or directory entries visited
 	MaxLinks   int   // symbolic links kept
+	MaxDict    int64 // the decoder window an xz or zstd stream may ask for
 }
 
 // DefaultLimits are generous for real sosreports (sos itself tails
@@ -43,6 +44,7 @@ var DefaultLimits = Limits{
 	BombFloor:  1 << 30,
 	MaxEntries: 2_000_000,
 	MaxLinks:   200_000,
+	MaxDict:    256 << 20,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -67,6 +69,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxLinks > 0 {
 		d.MaxLinks = l.MaxLinks
+	}
+	if l.MaxDict > 0 {
+		d.MaxDict = l.MaxDict
 	}
 	return d
 }
@@ -271,12 +276,17 @@ func OpenArchive(r io.Reader, name string, lim Limits) (*Bundle, error) {
 func (b *Bundle) readArchive(f io.Reader, name string) error {
 	in := &counter{r: f}
 	br := bufio.NewReaderSize(in, 1<<16)
-	magic, _ := br.Peek(512)
+	magic, _ := br.Peek(1024)
 	var r io.Reader
 	var err error
 	switch {
 	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
 		b.Format = "tar.xz"
+		// The decoder allocates the window the block header asks for:
+		// refuse an absurd one before it does.
+		if d, ok := xzFirstDict(magic); ok && d > uint64(b.lim.MaxDict) {
+			return fmt.Errorf("%s: xz stream asks for a %d-byte window (limit %d): refusing a memory bomb", name, d, b.lim.MaxDict)
+		}
 		var xr *xz.Reader
 		xr, err = xz.ReaderConfig{SingleStream: false}.NewReader(br)
 		r = xr
@@ -289,7 +299,8 @@ func (b *Bundle) readArchive(f io.Reader, name string) error {
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		b.Format = "tar.zst"
 		var zr *zstd.Decoder
-		zr, err = zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<27))
+		zr, err = zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(uint64(b.lim.MaxDict)),
+			zstd.WithDecoderMaxMemory(uint64(b.lim.MaxStream)))
 		if err == nil {
 			defer zr.Close()
 		}
@@ -310,6 +321,63 @@ func (b *Bundle) readArchive(f io.Reader, name string) error {
 	}
 	b.Name = base
 	return b.readTar(guard, true, nil)
+}
+
+// xzFirstDict reads the LZMA2 dictionary size of the first block of an xz
+// stream from its first bytes. Later blocks of a multi-block stream may
+// ask for other sizes; sos writes single-block streams.
+func xzFirstDict(b []byte) (uint64, bool) {
+	const streamHeader = 12
+	if len(b) < streamHeader+2 || b[streamHeader] == 0 {
+		return 0, false
+	}
+	size := (int(b[streamHeader]) + 1) * 4
+	if len(b) < streamHeader+size {
+		return 0, false
+	}
+	h := b[streamHeader+1 : streamHeader+size]
+	flags := h[0]
+	h = h[1:]
+	vli := func() (uint64, bool) {
+		var v uint64
+		for i := 0; i < 9 && i < len(h); i++ {
+			v |= uint64(h[i]&0x7f) << (7 * i)
+			if h[i]&0x80 == 0 {
+				h = h[i+1:]
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	if flags&0x40 != 0 {
+		if _, ok := vli(); !ok {
+			return 0, false
+		}
+	}
+	if flags&0x80 != 0 {
+		if _, ok := vli(); !ok {
+			return 0, false
+		}
+	}
+	for f := 0; f <= int(flags&3); f++ {
+		id, ok1 := vli()
+		n, ok2 := vli()
+		if !ok1 || !ok2 || n > uint64(len(h)) {
+			return 0, false
+		}
+		if id == 0x21 && n == 1 { // LZMA2
+			d := h[0]
+			if d > 40 {
+				return 0, false
+			}
+			if d == 40 {
+				return 0xffffffff, true
+			}
+			return uint64(2|d&1) << (d/2 + 11), true
+		}
+		h = h[n:]
+	}
+	return 0, false
 }
 
 // readTar reads the entries of a tar stream. top says the stream is the

@@ -168,6 +168,26 @@ func TestLimits(t *testing.T) {
 			t.Errorf("warnings %q", res.Meta.Warnings)
 		}
 	})
+	t.Run("xz window", func(t *testing.T) {
+		lab, err := os.ReadFile(labArchive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The LZMA2 dictionary byte of the first block header: 28 is
+		// 64 MiB; 40 asks for 4 GiB.
+		i := bytes.Index(lab[12:40], []byte{0x21, 0x01, 28})
+		if i < 0 {
+			t.Fatal("no LZMA2 filter in the first block header")
+		}
+		bomb := append([]byte(nil), lab...)
+		bomb[12+i+2] = 40
+		if _, err := importBytes(t, bomb, Limits{}); err == nil || !strings.Contains(err.Error(), "4294967295-byte window") {
+			t.Errorf("got %v, want a refused window", err)
+		}
+		if _, err := importBytes(t, lab, Limits{MaxDict: 32 << 20}); err == nil || !strings.Contains(err.Error(), "memory bomb") {
+			t.Errorf("got %v with a 32 MiB limit", err)
+		}
+	})
 	t.Run("entries", func(t *testing.T) {
 		_, err := importBytes(t, tarOf(t, labName, files, links), Limits{MaxEntries: 50})
 		if err == nil || !strings.Contains(err.Error(), "more than 50 archive entries") {

@@ -251,10 +251,13 @@ var tcpFlagWords = map[string]bool{"ts": true, "sack": true, "ecn": true, "ecnse
 	"sndbuf_limited": true, "rwnd_limited": true, "cwnd_limited": true, "nodelay": true}
 
 func ssRecord(rec []line, names *Names, out *Sockets) string {
-	text := rec[0].text
+	var tb strings.Builder
+	tb.WriteString(rec[0].text)
 	for _, l := range rec[1:] {
-		text += " " + strings.TrimSpace(l.text)
+		tb.WriteByte(' ')
+		tb.WriteString(strings.TrimSpace(l.text))
 	}
+	text := tb.String()
 	text, users := cutUsers(text)
 	f := strings.Fields(text)
 	if len(f) < 6 {
