@@ -212,6 +212,20 @@ func is32(machine string) bool {
 	return false
 }
 
+// sameIndexes reports whether both sides give every interface index the
+// same name, so that indexes compare as names.
+func sameIndexes(o, n *side) bool {
+	if len(o.ifnames) != len(n.ifnames) {
+		return false
+	}
+	for i, name := range o.ifnames {
+		if nn, ok := n.ifnames[i]; !ok || nn != name {
+			return false
+		}
+	}
+	return true
+}
+
 // bootSlack absorbs the jitter of a boot time computed from the uptime.
 const bootSlack = 5 * time.Second
 
@@ -227,15 +241,7 @@ func Compare(old, new *Side, o Options) *Result {
 	if !old.Time.IsZero() && !new.Time.IsZero() {
 		c.elapsed = new.Time.Sub(old.Time)
 	}
-	c.sameIfaces = len(c.old.ifnames) == len(c.new.ifnames)
-	if c.sameIfaces {
-		for i, n := range c.old.ifnames {
-			if c.new.ifnames[i] != n {
-				c.sameIfaces = false
-				break
-			}
-		}
-	}
+	c.sameIfaces = sameIndexes(c.old, c.new)
 	c.old.sameIdx, c.new.sameIdx = c.sameIfaces, c.sameIfaces
 	res := &Result{Elapsed: c.elapsed, Reboot: c.reboot, NamespaceRecreated: c.nsRecreated}
 	tables := o.Tables

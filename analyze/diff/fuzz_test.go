@@ -191,6 +191,7 @@ func FuzzCompare(f *testing.F) {
 			"unix sockets": {len(a.UnixSockets), len(b.UnixSockets)}, "packet sockets": {len(a.PacketSockets), len(b.PacketSockets)},
 			"interfaces": {len(a.Links), len(b.Links)}, "memberships": {len(a.Groups), len(b.Groups)},
 		}
+		checkSame(t, old, new)
 		for _, s := range r.Sections {
 			if n, ok := rows[s.Name]; ok && (s.Removed+s.Changed+s.Unchanged != n[0] || s.Added+s.Changed+s.Unchanged != n[1]) {
 				t.Errorf("%s: %d old and %d new rows, got +%d -%d ~%d =%d", s.Name, n[0], n[1], s.Added, s.Removed, s.Changed, s.Unchanged)
@@ -202,4 +203,31 @@ func FuzzCompare(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkSame holds every fast equality to its promise: when it says two rows
+// are the same, their compared fields are equal.
+func checkSame(t *testing.T, old, new *Side) {
+	c := &comparer{old: newSide(old), new: newSide(new)}
+	c.old.sameIdx = sameIndexes(c.old, c.new)
+	c.new.sameIdx = c.old.sameIdx
+	sameCheck(t, c, "routes", &routeSpec, old.Tables.Routes, new.Tables.Routes)
+	sameCheck(t, c, "neighbours", &neighSpec, old.Tables.Neighbours, new.Tables.Neighbours)
+	sameCheck(t, c, "inet", &inetSpec, old.Tables.InetSockets, new.Tables.InetSockets)
+	sameCheck(t, c, "unix", &unixSpec, old.Tables.UnixSockets, new.Tables.UnixSockets)
+}
+
+func sameCheck[T any, K comparable](t *testing.T, c *comparer, name string, sp *spec[T, K], a, b []T) {
+	for i := range a {
+		for j := range b {
+			if !sp.same(c.old, &a[i], c.new, &b[j]) {
+				continue
+			}
+			_, oa := sp.desc(c.old, &a[i])
+			_, na := sp.desc(c.new, &b[j])
+			if ch := diffFields(oa, na); len(ch) > 0 {
+				t.Errorf("%s: same() but fields differ: %+v", name, ch)
+			}
+		}
+	}
 }

@@ -2,14 +2,10 @@ package diff
 
 import (
 	"sort"
-
-	"github.com/netmortem/netmortem/snapshots"
 )
 
 // spec says how one kind of row is joined and compared.
 type spec[T any, K comparable] struct {
-	table snapshots.Table
-	name  string
 	// key is the row's identity; rows of the two sides with equal keys are
 	// the same row.
 	key func(s *side, r *T) K
