@@ -149,7 +149,7 @@ func runDiff(g *globals, o *diffOptions, args []string) error {
 	}
 	for _, r := range []*snapshots.Reader{oldR, newR} {
 		if len(r.Frames) == 0 || len(r.Namespaces) == 0 {
-			return &exitError{code: exitTrouble, err: fmt.Errorf("%s: the snapshot has no frames", r.Name())}
+			return &exitError{code: exitTrouble, err: fmt.Errorf("%s: the snapshot has no frames or no namespaces", r.Name())}
 		}
 	}
 	fo, fn, err := pickFrames(frameArgs, len(args) == 1, oldR, newR)
@@ -212,7 +212,7 @@ func runDiff(g *globals, o *diffOptions, args []string) error {
 
 	load := diff.Load(tables)
 	if len(o.filters) > 0 {
-		load = diff.Load(append(tables, snapshots.TableAddrs)) // logical interface names
+		load = diff.Load(append(slices.Clip(tables), snapshots.TableAddrs)) // logical interface names
 	}
 	for _, p := range pairs {
 		same := identical(oldR, newR, fo, fn, p, tables, len(o.filters) > 0)
