@@ -182,3 +182,19 @@ func TestTailed(t *testing.T) {
 		t.Errorf("%d neighbours from the tailed output, want 11", len(host.Tables.Neighbours))
 	}
 }
+
+// TestCleaned recognises a bundle that sos clean obfuscated and says what
+// that means for the tables.
+func TestCleaned(t *testing.T) {
+	files, links := labMembers(t)
+	man := string(files["sos_reports/manifest.json"])
+	files["sos_reports/manifest.json"] = []byte(strings.Replace(man, `"components": {`, `"components": {"cleaner": {"version": "1.0"}, `, 1))
+	res := importMembers(t, files, links)
+	if res.Meta.Source.Detail != "sos 4.0, cleaned" || !hasWarning(res.Meta.Warnings, "obfuscated by sos clean") {
+		t.Errorf("detail %q, warnings %q", res.Meta.Source.Detail, res.Meta.Warnings)
+	}
+	files["sos_reports/manifest.json"] = []byte(man)
+	if plain := importMembers(t, files, links); hasWarning(plain.Meta.Warnings, "sos clean") || plain.Meta.Source.Detail != "sos 4.0" {
+		t.Error("an uncleaned bundle was called cleaned")
+	}
+}

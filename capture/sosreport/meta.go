@@ -18,7 +18,8 @@ type manifest struct {
 	StartTime  string `json:"start_time"`
 	EndTime    string `json:"end_time"`
 	Components struct {
-		Report struct {
+		Cleaner *json.RawMessage `json:"cleaner"`
+		Report  struct {
 			Plugins map[string]struct {
 				TimeoutHit bool `json:"timeout_hit"`
 				Commands   []struct {
@@ -47,12 +48,17 @@ const maxManifest = 64 << 20
 // and per collected command output its return code and whether sos
 // tailed it.
 func ParseManifest(data []byte) (version, cmdline, start, end string, cmds map[string]commandInfo, err error) {
+	version, cmdline, start, end, cmds, _, err = parseManifest(data)
+	return
+}
+
+func parseManifest(data []byte) (version, cmdline, start, end string, cmds map[string]commandInfo, cleaned bool, err error) {
 	if len(data) > maxManifest {
-		return "", "", "", "", nil, fmt.Errorf("manifest of %d bytes is larger than %d", len(data), maxManifest)
+		return "", "", "", "", nil, false, fmt.Errorf("manifest of %d bytes is larger than %d", len(data), maxManifest)
 	}
 	var m manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return "", "", "", "", nil, fmt.Errorf("manifest.json: %w", err)
+		return "", "", "", "", nil, false, fmt.Errorf("manifest.json: %w", err)
 	}
 	cmds = map[string]commandInfo{}
 	for _, p := range m.Components.Report.Plugins {
@@ -69,7 +75,7 @@ func ParseManifest(data []byte) (version, cmdline, start, end string, cmds map[s
 			}
 		}
 	}
-	return m.Version, m.Cmdline, m.StartTime, m.EndTime, cmds, nil
+	return m.Version, m.Cmdline, m.StartTime, m.EndTime, cmds, m.Components.Cleaner != nil, nil
 }
 
 // uname is what `uname -a` says.
@@ -234,12 +240,13 @@ func (im *importer) meta() snapshots.Meta {
 	b := im.b
 	m := snapshots.Meta{ClockTicks: im.ticks, Source: snapshots.Source{Kind: "sosreport", Origin: b.Name}}
 	if d, _, ok := b.File("sos_reports/manifest.json"); ok {
-		v, cmdline, start, end, cmds, err := ParseManifest(d)
+		v, cmdline, start, end, cmds, cleaned, err := parseManifest(d)
 		if err != nil {
 			im.warn("sos_reports/manifest.json: %v", err)
 		} else {
 			im.manifest = cmds
 			im.version, im.sosCmdline, im.start, im.end = v, cmdline, start, end
+			im.cleaned = cleaned
 		}
 	} else {
 		im.warn("sos_reports/manifest.json is missing: no capture time, sos version or command return codes")
@@ -255,6 +262,12 @@ func (im *importer) meta() snapshots.Meta {
 	}
 	if im.version != "" {
 		m.Source.Detail = "sos " + im.version
+	}
+	if im.cleaned || strings.Contains(b.Name, "-obfuscated") {
+		m.Source.Detail = strings.TrimSpace(m.Source.Detail + ", cleaned")
+		im.warn("the bundle was obfuscated by sos clean: addresses, host names and MACs in command outputs and " +
+			"dotted /proc tables are replaced, the hex /proc tables (sockets, routes) are not — views built from the " +
+			"two disagree, and names print as the cleaner left them")
 	}
 
 	// Host name and kernel.
