@@ -2,8 +2,10 @@ package sosreport
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -87,6 +89,24 @@ func TestFormats(t *testing.T) {
 			}
 			sameImport(t, "directory", want, got)
 		}
+	})
+	t.Run("tar.bz2", func(t *testing.T) {
+		// Go has no bzip2 writer: use the system's, when there is one.
+		bz, err := exec.LookPath("bzip2")
+		if err != nil {
+			t.Skip("no bzip2 command")
+		}
+		cmd := exec.Command(bz, "-c")
+		cmd.Stdin = bytes.NewReader(tarOf(t, labName, files, links))
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := importBytes(t, out, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameImport(t, "tar.bz2", want, got)
 	})
 	for _, kind := range []string{"tar", "tar.gz", "tar.xz", "tar.zst"} {
 		t.Run(kind, func(t *testing.T) {
@@ -196,5 +216,35 @@ func TestCleaned(t *testing.T) {
 	files["sos_reports/manifest.json"] = []byte(man)
 	if plain := importMembers(t, files, links); hasWarning(plain.Meta.Warnings, "sos clean") || plain.Meta.Source.Detail != "sos 4.0" {
 		t.Error("an uncleaned bundle was called cleaned")
+	}
+}
+
+// TestLeases puts a dhclient lease file where sos's dhcp plugin copies
+// them: the lease is read for the interface it names, in the namespace
+// that has it.
+func TestLeases(t *testing.T) {
+	files, links := labMembers(t)
+	files["var/lib/dhcp/dhclient.a0.leases"] = []byte(`lease {
+  interface "a0";
+  fixed-address 10.1.0.121;
+  option subnet-mask 255.255.255.0;
+  option routers 10.1.0.2;
+  option dhcp-lease-time 3600;
+  option dhcp-server-identifier 10.1.0.2;
+  renew 6 2026/11/28 23:52:43;
+  rebind 6 2026/11/29 00:20:00;
+  expire 6 2026/11/29 00:27:30;
+}
+`)
+	res := importMembers(t, files, links)
+	host, srb := res.Namespaces[0], nsByName(t, res, "srb")
+	if len(host.Tables.Leases) != 1 || host.Tables.Leases[0].Address.String() != "10.1.0.121" || host.Tables.Leases[0].LeaseTime != 3600 {
+		t.Errorf("leases %+v", host.Tables.Leases)
+	}
+	if st := host.Status[snapshots.TableDHCP]; st.State != snapshots.StateOK || st.Sources[0] != "1 lease files in the bundle" {
+		t.Errorf("dhcp status %+v", st)
+	}
+	if len(srb.Tables.Leases) != 0 {
+		t.Errorf("srb has no a0, but leases %+v", srb.Tables.Leases)
 	}
 }

@@ -66,7 +66,7 @@ type importer struct {
 	warnings []string
 	// sosCmdline is sos's own command line, from the manifest.
 	sosCmdline string
-	cleaned    bool // sos clean ran over the bundle
+	cleaned    bool             // sos clean ran over the bundle
 	nsids      map[string]int32 // namespace name → nsid, from `ip netns`
 	nsListed   []string
 	names      nameDBs

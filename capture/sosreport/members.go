@@ -47,7 +47,7 @@ var memorySysctlSet = func() map[string]bool {
 var iprouteFiles = []string{"rt_protos", "rt_scopes", "rt_realms", "group"}
 
 var rootFiles = map[string]bool{"version.txt": true, "hostname": true, "uname": true, "uptime": true,
-	"date": true, "sos_reports/manifest.json": true, "etc/hostname": true, "etc/localtime": true,
+	"date": true, "sos_reports/manifest.json": true, "manifest.json": true, "etc/hostname": true, "etc/localtime": true,
 	"proc/slabinfo": true, "proc/stat": true, "proc/uptime": true,
 	"sos_commands/host/hostname": true, "sos_commands/host/hostname_-f": true,
 	"sos_commands/general/hostname": true, "sos_commands/kernel/uname_-a": true,

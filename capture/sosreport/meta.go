@@ -239,7 +239,11 @@ func namespaceList(data []byte) (names []string, nsid map[string]int32) {
 func (im *importer) meta() snapshots.Meta {
 	b := im.b
 	m := snapshots.Meta{ClockTicks: im.ticks, Source: snapshots.Source{Kind: "sosreport", Origin: b.Name}}
-	if d, _, ok := b.File("sos_reports/manifest.json"); ok {
+	d, _, ok := b.File("sos_reports/manifest.json")
+	if !ok {
+		d, _, ok = b.File("manifest.json")
+	}
+	if ok {
 		v, cmdline, start, end, cmds, cleaned, err := parseManifest(d)
 		if err != nil {
 			im.warn("sos_reports/manifest.json: %v", err)

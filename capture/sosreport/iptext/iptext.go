@@ -16,6 +16,7 @@ package iptext
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -72,30 +73,33 @@ type line struct {
 // indented reports whether a line continues the previous record.
 func (l line) indented() bool { return l.text != "" && (l.text[0] == ' ' || l.text[0] == '\t') }
 
-// splitLines cuts data into lines, dropping blank ones and skipping those
+// lines yields the lines of data without their newline, one at a time
+// (an output can hold millions), dropping blank ones and skipping those
 // longer than MaxLine.
-func splitLines(data []byte, sk *Skipped) []line {
-	var out []line
-	n := 0
-	for len(data) > 0 {
-		n++
-		var l []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l, data = data[:i], data[i+1:]
-		} else {
-			l, data = data, nil
+func lines(data []byte, sk *Skipped) iter.Seq[line] {
+	return func(yield func(line) bool) {
+		n := 0
+		for len(data) > 0 {
+			n++
+			var l []byte
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				l, data = data[:i], data[i+1:]
+			} else {
+				l, data = data, nil
+			}
+			l = bytes.TrimRight(l, " \t\r")
+			if len(l) == 0 {
+				continue
+			}
+			if len(l) > MaxLine {
+				sk.add(n, string(l[:80]), "line too long")
+				continue
+			}
+			if !yield(line{n, string(l)}) {
+				return
+			}
 		}
-		l = bytes.TrimRight(l, " \t\r")
-		if len(l) == 0 {
-			continue
-		}
-		if len(l) > MaxLine {
-			sk.add(n, string(l[:80]), "line too long")
-			continue
-		}
-		out = append(out, line{n, string(l)})
 	}
-	return out
 }
 
 // Names resolves the symbolic names iproute2 prints — interfaces, routing
@@ -120,14 +124,17 @@ var (
 )
 
 func lookup(s string, builtin, extra map[string]uint32, max uint64) (uint32, bool) {
-	if v, err := parseNum(s, max); err == nil {
-		return uint32(v), true
-	}
 	if v, ok := builtin[s]; ok {
 		return v, true
 	}
-	v, ok := extra[s]
-	return v, ok
+	if v, ok := extra[s]; ok {
+		return v, true
+	}
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	v, err := parseNum(s, max)
+	return uint32(v), err == nil
 }
 
 func (n *Names) table(s string) (uint32, bool) {
@@ -188,7 +195,7 @@ func (n *Names) ifindex(s string) (int32, bool) {
 func ParseIDNames(data []byte) map[string]uint32 {
 	out := map[string]uint32{}
 	var sk Skipped
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		f := strings.Fields(l.text)
 		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
 			continue

@@ -1,6 +1,7 @@
 package iptext
 
 import (
+	"iter"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -97,7 +98,7 @@ func ParseInterfaces(data []byte, names *Names) (Interfaces, Skipped) {
 	parentName := map[int]string{} // link position → parent name to resolve
 	masterName := map[int]string{}
 	var stats *statsTable // RX/TX header waiting for its values
-	for _, l := range expandOneLine(splitLines(data, &sk)) {
+	for l := range expandOneLine(lines(data, &sk)) {
 		f := strings.Fields(l.text)
 		if !l.indented() {
 			stats, addr = nil, nil
@@ -212,32 +213,30 @@ func ParseInterfaces(data []byte, names *Names) (Interfaces, Skipped) {
 	return out, sk
 }
 
-// expandOneLine turns the '\' separators of `ip -o` output back into
+// expandOneLine turns the '\\' separators of `ip -o` output back into
 // indented continuation lines.
-func expandOneLine(ls []line) []line {
-	var out []line
-	for _, l := range ls {
-		if !strings.Contains(l.text, "\\") {
-			out = append(out, l)
-			continue
-		}
-		parts := strings.Split(l.text, "\\")
-		out = append(out, line{l.n, strings.TrimRight(parts[0], " ")})
-		head := strings.Fields(parts[0])
-		for _, p := range parts[1:] {
-			p = strings.TrimSpace(p)
-			if p == "" {
+func expandOneLine(ls iter.Seq[line]) iter.Seq[line] {
+	return func(yield func(line) bool) {
+		for l := range ls {
+			if !strings.Contains(l.text, "\\") {
+				if !yield(l) {
+					return
+				}
 				continue
 			}
-			if len(head) >= 3 && !strings.HasSuffix(head[1], ":") && (head[2] == "inet" || head[2] == "inet6") {
-				// -o address: the lifetimes belong to that address.
-				out = append(out, line{l.n, "    " + p})
-				continue
+			parts := strings.Split(l.text, "\\")
+			if !yield(line{l.n, strings.TrimRight(parts[0], " ")}) {
+				return
 			}
-			out = append(out, line{l.n, "    " + p})
+			for _, p := range parts[1:] {
+				if p = strings.TrimSpace(p); p != "" {
+					if !yield(line{l.n, "    " + p}) {
+						return
+					}
+				}
+			}
 		}
 	}
-	return out
 }
 
 // parseLinkHeader reads "2: a0@if2: <FLAGS> mtu 1500 qdisc noqueue master

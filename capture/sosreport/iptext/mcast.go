@@ -22,7 +22,7 @@ func ParseMaddr(data []byte) (Maddr, Skipped) {
 	var out Maddr
 	var idx int32
 	name := ""
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		f := strings.Fields(l.text)
 		if !l.indented() {
 			if len(f) != 2 || !strings.HasSuffix(f[0], ":") {
@@ -85,7 +85,7 @@ func ParseNetstatGroups(data []byte, names *Names) ([]snapshots.Membership, Skip
 	var sk Skipped
 	var out []snapshots.Membership
 	in := false
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		t := strings.TrimSpace(l.text)
 		switch {
 		case strings.HasPrefix(t, "IPv6/IPv4 Group Memberships"):
@@ -124,7 +124,7 @@ func ParseMroute(data []byte, names *Names) ([]snapshots.MFCEntry, Skipped) {
 	var sk Skipped
 	var out []snapshots.MFCEntry
 	table := uint32(253)
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		t := strings.TrimSpace(l.text)
 		if rest, ok := strings.CutPrefix(t, "Table:"); ok {
 			if v, ok := names.table(strings.TrimSpace(rest)); ok {

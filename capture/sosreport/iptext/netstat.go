@@ -66,7 +66,7 @@ var unixTypes = map[string]uint8{"STREAM": 1, "DGRAM": 2, "RAW": 3, "RDM": 4, "S
 func ParseNetstat(data []byte) (Sockets, Skipped) {
 	var sk Skipped
 	var out Sockets
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		toks := tokens(l.text)
 		if len(toks) == 0 {
 			continue

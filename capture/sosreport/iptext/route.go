@@ -1,6 +1,7 @@
 package iptext
 
 import (
+	"bytes"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -63,7 +64,11 @@ func ParseRoutes(data []byte, fam uint8, cloned bool, ticks uint32, names *Names
 	}
 	var cur *snapshots.Route
 	curMFC := -1
-	for _, l := range splitLines(data, &sk) {
+	// About one route per line: size the table once, as full BGP tables
+	// are a million rows (growing it costs twice the time). Bounded, so
+	// that junk does not reserve much: a route line is over 10 bytes.
+	out.Routes = make([]snapshots.Route, 0, min(bytes.Count(data, []byte{'\n'})+1, len(data)/10+1, 1<<20))
+	for l := range lines(data, &sk) {
 		f := strings.Fields(l.text)
 		if l.indented() {
 			if cur == nil && curMFC < 0 {

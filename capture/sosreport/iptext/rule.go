@@ -36,7 +36,7 @@ var ipProtos = map[string]uint8{"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre"
 func ParseRules(data []byte, fam uint8, names *Names) ([]snapshots.Rule, Skipped) {
 	var sk Skipped
 	var out []snapshots.Rule
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		f := strings.Fields(l.text)
 		if len(f) < 2 || !strings.HasSuffix(f[0], ":") {
 			sk.add(l.n, l.text, "not a rule")
@@ -242,7 +242,7 @@ func ParseNeigh(data []byte, ticks uint32, bcast map[netip.Addr]bool, names *Nam
 	if ticks == 0 {
 		ticks = 100
 	}
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		f := strings.Fields(strings.ReplaceAll(l.text, "probes", " probes"))
 		if len(f) == 0 {
 			continue

@@ -46,7 +46,7 @@ func ParseSS(data []byte, names *Names) (Sockets, Skipped) {
 		}
 		rec = nil
 	}
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		if l.indented() {
 			if len(rec) > 0 {
 				rec = append(rec, l)
@@ -503,7 +503,7 @@ func msValue(s string) uint32 {
 func Sysctls(data []byte, keep func(name string) bool) []snapshots.Sysctl {
 	var sk Skipped
 	var out []snapshots.Sysctl
-	for _, l := range splitLines(data, &sk) {
+	for l := range lines(data, &sk) {
 		k, v, ok := strings.Cut(l.text, " = ")
 		if !ok {
 			continue
