@@ -172,6 +172,11 @@ func Open(p string, lim Limits) (*Bundle, error) {
 		return nil, err
 	}
 	if st.IsDir() {
+		// The path the user gave may itself be a link; nothing inside
+		// the bundle is followed.
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
 		if err := b.readDir(p); err != nil {
 			return nil, err
 		}

@@ -79,7 +79,12 @@ func TestFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, dir := range []string{root, filepath.Dir(root)} { // the bundle, or the directory holding it
+		alias := filepath.Join(t.TempDir(), "alias")
+		if err := os.Symlink(root, alias); err != nil {
+			t.Fatal(err)
+		}
+		// The bundle, the directory holding it, a link to it.
+		for _, dir := range []string{root, filepath.Dir(root), alias} {
 			got, err := Import(context.Background(), dir, Options{})
 			if err != nil {
 				t.Fatal(err)

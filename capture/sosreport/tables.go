@@ -475,7 +475,13 @@ func (ns *nsImport) routes() {
 		}
 		rs, sk := iptext.ParseRoutes(data, 0, false, ns.im.ticks, ns.names())
 		skipped(r, all, sk)
-		ns.ts.Routes = append(ns.ts.Routes, rs.Routes...)
+		for _, rt := range rs.Routes {
+			// With a separate IPv6 dump, IPv6 routes come from it only
+			// (one left here changed between the two commands).
+			if v6 == nil || rt.Family != snapshots.AFInet6 {
+				ns.ts.Routes = append(ns.ts.Routes, rt)
+			}
+		}
 		mfc = append(mfc, rs.MFC...)
 	}
 	if v6 != nil {
