@@ -202,8 +202,8 @@ func compareCommon(t *testing.T, l, i *snapshots.Tables, full bool) {
 		})
 	agree(t, "unix", l.UnixSockets, i.UnixSockets, func(s *snapshots.UnixSocket) string { return p(s.Inode) },
 		func(s *snapshots.UnixSocket) string {
-			// ss prints no cookie for UNIX sockets, and its UID only with
-			// -e for connected ones.
+			// /proc/net/unix has no uid column, and ss printed neither
+			// uids nor cookies for UNIX sockets.
 			return p(s.Type, s.State, s.Name, s.Peer, s.VFSInode, s.VFSDev, s.RecvQ, s.SendQ, s.Shutdown,
 				s.SkMem, s.Pending)
 		})
