@@ -23,19 +23,22 @@ func encRoutes(rs []Route) *pb.Routes {
 	m.Flags = col(n, func(i int) uint32 { return rs[i].Flags })
 	m.Tos = col(n, func(i int) uint32 { return uint32(rs[i].TOS) })
 	m.Dst = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Dst })
-	m.Src = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Src })
+	m.Src = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Src() })
 	m.Iif = col(n, func(i int) int32 { return rs[i].IIF })
 	m.PrefSrc = encAddrs(n, func(i int) netip.Addr { return rs[i].PrefSrc })
 	m.Priority = col(n, func(i int) uint32 { return rs[i].Priority })
 	var buf []uint32
 	m.Metrics = encLists(n, func(i int) []uint32 {
 		buf = buf[:0]
-		for _, x := range rs[i].Metrics {
+		if rs[i].X == nil {
+			return nil
+		}
+		for _, x := range rs[i].X.Metrics {
 			buf = append(buf, uint32(x.Type), x.Value)
 		}
 		return buf
 	})
-	m.CongCtl = encStrings(n, func(i int) string { return rs[i].CongCtl })
+	m.CongCtl = encStrings(n, func(i int) string { return rs[i].Extra().CongCtl })
 	m.NexthopCount = col(n, func(i int) uint32 { return uint32(len(rs[i].NextHops)) })
 	var nhs []*NextHop
 	for i := range rs {
@@ -52,25 +55,25 @@ func encRoutes(rs []Route) *pb.Routes {
 			Weight:    col(k, func(i int) uint32 { return uint32(nhs[i].Weight) }),
 			Flags:     col(k, func(i int) uint32 { return uint32(nhs[i].Flags) }),
 			Realms:    col(k, func(i int) uint32 { return nhs[i].Realms }),
-			EncapType: col(k, func(i int) uint32 { return uint32(nhs[i].EncapType) }),
-			Encap:     encBytes(k, func(i int) []byte { return nhs[i].Encap }),
-			Raw:       encRaw(k, func(i int) []RawAttr { return nhs[i].Raw }),
+			EncapType: col(k, func(i int) uint32 { return uint32(nhs[i].Extra().EncapType) }),
+			Encap:     encBytes(k, func(i int) []byte { return nhs[i].Extra().Encap }),
+			Raw:       encRaw(k, func(i int) []RawAttr { return nhs[i].Extra().Raw }),
 		}
 	}
 	m.Multipath = col(n, func(i int) uint32 { return b2u(rs[i].Multipath) })
 	m.Cloned = col(n, func(i int) uint32 { return b2u(rs[i].Cloned) })
-	m.Pref = col(n, func(i int) uint32 { return uint32(rs[i].Pref) })
-	m.Mark = col(n, func(i int) uint32 { return rs[i].Mark })
-	m.Nhid = col(n, func(i int) uint32 { return rs[i].NHID })
-	m.Expires = col(n, func(i int) uint64 { return rs[i].Expires })
+	m.Pref = col(n, func(i int) uint32 { return uint32(rs[i].Extra().Pref) })
+	m.Mark = col(n, func(i int) uint32 { return rs[i].Extra().Mark })
+	m.Nhid = col(n, func(i int) uint32 { return rs[i].Extra().NHID })
+	m.Expires = col(n, func(i int) uint64 { return rs[i].Extra().Expires })
 	m.Cache = encLists(n, func(i int) []uint32 {
-		c := rs[i].Cache
+		c := rs[i].Extra().Cache
 		if c == nil {
 			return nil
 		}
 		return []uint32{c.ClntRef, c.LastUse, c.Expires, c.Error, c.Used, c.ID, c.TS, c.TSAge}
 	})
-	m.Raw = encRaw(n, func(i int) []RawAttr { return rs[i].Raw })
+	m.Raw = encRaw(n, func(i int) []RawAttr { return rs[i].Extra().Raw })
 	return m
 }
 
@@ -152,31 +155,39 @@ func decRoutes(m *pb.Routes) ([]Route, error) {
 			r.Flags = at(m.Flags, i)
 			r.TOS = uint8(at(m.Tos, i))
 			r.Dst = dst.next()
-			r.Src = src.next()
 			r.IIF = at(m.Iif, i)
 			r.PrefSrc = pref.next()
 			r.Priority = at(m.Priority, i)
-			if ms := metrics.next(); len(ms) > 0 {
-				r.Metrics = make([]RouteMetric, len(ms)/2)
-				for j := range r.Metrics {
-					r.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
-				}
-			}
-			r.CongCtl = cong.next()
 			if k := int(at(m.NexthopCount, i)); k > 0 {
 				r.NextHops = nhs[off : off+k : off+k]
 				off += k
 			}
 			r.Multipath = at(m.Multipath, i) != 0
 			r.Cloned = at(m.Cloned, i) != 0
-			r.Pref = uint8(at(m.Pref, i))
-			r.Mark = at(m.Mark, i)
-			r.NHID = at(m.Nhid, i)
-			r.Expires = at(m.Expires, i)
-			if v := cache.next(); len(v) == 8 {
-				r.Cache = &RouteCacheInfo{ClntRef: v[0], LastUse: v[1], Expires: v[2], Error: v[3], Used: v[4], ID: v[5], TS: v[6], TSAge: v[7]}
+			// The rare attributes: an extra record only for rows having
+			// one (built in a value first, which stays on the stack).
+			var x RouteExtra
+			x.Src = src.next()
+			if ms := metrics.next(); len(ms) > 0 {
+				x.Metrics = make([]RouteMetric, len(ms)/2)
+				for j := range x.Metrics {
+					x.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
+				}
 			}
-			r.Raw = raw.next()
+			x.CongCtl = cong.next()
+			x.Pref = uint8(at(m.Pref, i))
+			x.Mark = at(m.Mark, i)
+			x.NHID = at(m.Nhid, i)
+			x.Expires = at(m.Expires, i)
+			if v := cache.next(); len(v) == 8 {
+				x.Cache = &RouteCacheInfo{ClntRef: v[0], LastUse: v[1], Expires: v[2], Error: v[3], Used: v[4], ID: v[5], TS: v[6], TSAge: v[7]}
+			}
+			x.Raw = raw.next()
+			if x.Src.IsValid() || x.Metrics != nil || x.CongCtl != "" || x.Pref != 0 || x.Mark != 0 ||
+				x.NHID != 0 || x.Expires != 0 || x.Cache != nil || x.Raw != nil {
+				r.X = new(RouteExtra)
+				*r.X = x
+			}
 		}
 	})
 	return out, nil
@@ -243,9 +254,11 @@ func decNextHops(m *pb.NextHops) ([]NextHop, error) {
 			h.Weight = uint16(at(m.Weight, i))
 			h.Flags = uint8(at(m.Flags, i))
 			h.Realms = at(m.Realms, i)
-			h.EncapType = uint16(at(m.EncapType, i))
-			h.Encap = encap.next()
-			h.Raw = raw.next()
+			x := NextHopExtra{EncapType: uint16(at(m.EncapType, i)), Encap: encap.next(), Raw: raw.next()}
+			if x.EncapType != 0 || x.Encap != nil || x.Raw != nil {
+				h.X = new(NextHopExtra)
+				*h.X = x
+			}
 		}
 	})
 	return out, nil

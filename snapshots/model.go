@@ -187,31 +187,63 @@ func (a *Addr) IP() netip.Addr {
 }
 
 // Route is one RTM_NEWROUTE entry of any table, or a route-cache exception
-// (Cloned).
+// (Cloned). Attributes most routes lack live in X, so that a million-route
+// table stays small in memory.
 type Route struct {
 	Family    uint8
-	Table     uint32 // from RTA_TABLE; rtm_table is only 8 bits
-	Protocol  uint8  // RTPROT_*
-	Scope     uint8  // RT_SCOPE_*
-	Type      uint8  // RTN_*
-	Flags     uint32 // RTM_F_* and RTNH_F_* of the rtmsg
+	Protocol  uint8 // RTPROT_*
+	Scope     uint8 // RT_SCOPE_*
+	Type      uint8 // RTN_*
 	TOS       uint8
-	Dst       netip.Prefix // zero-length prefix for default routes
-	Src       netip.Prefix // source-specific routes (RTA_SRC); invalid when absent
-	IIF       int32
-	PrefSrc   netip.Addr
+	Multipath bool   // next hops came from RTA_MULTIPATH
+	Cloned    bool   // a route-cache exception (RTM_F_CLONED dump)
+	Table     uint32 // from RTA_TABLE; rtm_table is only 8 bits
+	Flags     uint32 // RTM_F_* and RTNH_F_* of the rtmsg
 	Priority  uint32
-	Metrics   []RouteMetric
-	CongCtl   string // RTAX_CC_ALGO
+	IIF       int32
+	Dst       netip.Prefix // zero-length prefix for default routes
+	PrefSrc   netip.Addr
 	NextHops  []NextHop
-	Multipath bool // next hops came from RTA_MULTIPATH
-	Cloned    bool // a route-cache exception (RTM_F_CLONED dump)
-	Pref      uint8
-	Mark      uint32
-	NHID      uint32
-	Expires   uint64 // RTA_EXPIRES, seconds
-	Cache     *RouteCacheInfo
-	Raw       []RawAttr
+	X         *RouteExtra // nil when the route has none of these
+}
+
+// RouteExtra holds the attributes few routes carry.
+type RouteExtra struct {
+	Src     netip.Prefix // source-specific routes (RTA_SRC); invalid when absent
+	Metrics []RouteMetric
+	CongCtl string // RTAX_CC_ALGO
+	Pref    uint8
+	Mark    uint32
+	NHID    uint32
+	Expires uint64 // RTA_EXPIRES, seconds
+	Cache   *RouteCacheInfo
+	Raw     []RawAttr
+}
+
+// Ext returns the route's extra attributes for writing, creating them.
+func (r *Route) Ext() *RouteExtra {
+	if r.X == nil {
+		r.X = &RouteExtra{}
+	}
+	return r.X
+}
+
+// Extra returns a copy of the route's extra attributes (zero values when
+// it has none), for reading.
+func (r *Route) Extra() RouteExtra {
+	if r.X == nil {
+		return RouteExtra{}
+	}
+	return *r.X
+}
+
+// Src returns the source prefix of a source-specific route, or an invalid
+// prefix.
+func (r *Route) Src() netip.Prefix {
+	if r.X == nil {
+		return netip.Prefix{}
+	}
+	return r.X.Src
 }
 
 // RouteMetric is one RTAX_* value of RTA_METRICS.
@@ -231,7 +263,10 @@ const (
 
 // Metric returns the value of an RTAX_* metric and whether it is set.
 func (r *Route) Metric(t uint16) (uint32, bool) {
-	for _, m := range r.Metrics {
+	if r.X == nil {
+		return 0, false
+	}
+	for _, m := range r.X.Metrics {
 		if m.Type == t {
 			return m.Value, true
 		}
@@ -241,14 +276,36 @@ func (r *Route) Metric(t uint16) (uint32, bool) {
 
 // NextHop is a gateway and device; single-path routes have one.
 type NextHop struct {
-	Gateway   netip.Addr
-	OIF       int32
-	Weight    uint16 // rtnh_hops + 1; 1 for single-path routes
-	Flags     uint8  // RTNH_F_*
-	Realms    uint32
+	Gateway netip.Addr
+	OIF     int32
+	Realms  uint32
+	Weight  uint16 // rtnh_hops + 1; 1 for single-path routes
+	Flags   uint8  // RTNH_F_*
+	X       *NextHopExtra
+}
+
+// NextHopExtra holds what few next hops carry: a lightweight tunnel
+// encapsulation and undecoded attributes.
+type NextHopExtra struct {
 	EncapType uint16
 	Encap     []byte
 	Raw       []RawAttr
+}
+
+// Ext returns the next hop's extra attributes for writing, creating them.
+func (h *NextHop) Ext() *NextHopExtra {
+	if h.X == nil {
+		h.X = &NextHopExtra{}
+	}
+	return h.X
+}
+
+// Extra returns a copy of the next hop's extra attributes.
+func (h *NextHop) Extra() NextHopExtra {
+	if h.X == nil {
+		return NextHopExtra{}
+	}
+	return *h.X
 }
 
 // RouteCacheInfo is struct rta_cacheinfo.

@@ -22,16 +22,17 @@ func TestBigTableRoundTrip(t *testing.T) {
 		r := full.Routes[0]
 		r.Dst = netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 32)
 		r.Priority = uint32(i)
-		if i%3 == 0 {
-			r.Metrics = nil
-			r.Raw = nil
-			r.Cache = nil
-			r.Src = netip.Prefix{}
+		switch i % 3 {
+		case 0:
+			r.X = nil
+		case 1:
+			x := *r.X
+			x.Mark = uint32(i)
+			r.X = &x
 		}
 		if i%5 == 0 {
 			r.NextHops = r.NextHops[:1]
 		}
-		r.CongCtl = []string{"", "bbr", "cubic"}[i%3]
 		rs[i] = r
 	}
 	w, err := snapshots.Create(t.TempDir()+"/big.nms", synth.Meta())

@@ -118,8 +118,8 @@ func TestVolatile(t *testing.T) {
 		}
 		ts.Addrs[3].Created, ts.Addrs[3].Updated = 999, 999
 		ts.Addrs[5].Preferred, ts.Addrs[5].Valid = 2000, 3000
-		ts.Routes[7].Cache = &snapshots.RouteCacheInfo{Used: 99, LastUse: 5}
-		ts.Routes[8].Expires = 200
+		ts.Routes[7].Ext().Cache = &snapshots.RouteCacheInfo{Used: 99, LastUse: 5}
+		ts.Routes[8].Ext().Expires = 200
 		ts.Neighbours[1].State = 0x04 // REACHABLE -> STALE: ageing
 		ts.Neighbours[1].Confirmed, ts.Neighbours[1].Used, ts.Neighbours[1].RefCnt = 900, 900, 3
 		ts.Neighbours[2].State = 0x08 // STALE -> DELAY
@@ -190,7 +190,7 @@ func TestChanges(t *testing.T) {
 			r := &ts.Routes[4]
 			r.NextHops[0] = hop("10.1.0.2", 2)
 			r.PrefSrc = ip("10.1.0.1")
-			r.Metrics[0].Value = 1200
+			r.X.Metrics[0].Value = 1200
 			r.Protocol = 4
 		}, []line{{"routes", "changed", "table main inet unicast 10.60.0.0/16 metric 50",
 			[]string{"nexthops: via 10.2.0.2 dev a1 -> via 10.1.0.2 dev a0", "proto: boot -> static", "src: 10.2.0.1 -> 10.1.0.1", "mtu: 1300 -> 1200"}}}},
@@ -202,7 +202,7 @@ func TestChanges(t *testing.T) {
 				{"routes", "removed", "table 100 inet unicast 10.9.0.0/16 metric 0", nil},
 				{"routes", "added", "table 100 inet unicast 10.9.0.0/16 metric 10", nil},
 			}},
-		{"route exception mtu", func(ts *snapshots.Tables) { ts.Routes[8].Metrics[0].Value = 1280 },
+		{"route exception mtu", func(ts *snapshots.Tables) { ts.Routes[8].X.Metrics[0].Value = 1280 },
 			[]line{{"routes", "changed", "table main inet unicast 10.8.8.8/32 metric 0 cache", []string{"mtu: 1400 -> 1280"}}}},
 		{"rule target", func(ts *snapshots.Tables) { ts.Rules[1].Table = 200 },
 			[]line{{"rules", "changed", "priority 1000 inet from 10.1.0.0/24", []string{"lookup: 100 -> 200"}}}},

@@ -87,13 +87,14 @@ func (f *fz) tables() *snapshots.Tables {
 	}
 	for range f.n(6) {
 		r := snapshots.Route{Family: []uint8{2, 10, 128}[f.n(2)], Table: uint32(f.n(3)) + 253, Type: uint8(f.n(12)),
-			Dst: f.prefix(), Src: f.prefix(), Priority: uint32(f.n(2)), Protocol: f.u8(), PrefSrc: f.addr(), IIF: int32(f.n(4)),
-			Cloned: f.u8()%4 == 0, TOS: uint8(f.n(1))}
+			Dst: f.prefix(), Priority: uint32(f.n(2)), Protocol: f.u8(), PrefSrc: f.addr(), IIF: int32(f.n(4)),
+			Cloned: f.u8()%4 == 0, TOS: uint8(f.n(1)), X: &snapshots.RouteExtra{Src: f.prefix()},
+		}
 		for range f.n(3) {
 			r.NextHops = append(r.NextHops, snapshots.NextHop{Gateway: f.addr(), OIF: int32(f.n(4)), Weight: uint16(f.n(3)), Flags: f.u8()})
 		}
 		for range f.n(2) {
-			r.Metrics = append(r.Metrics, snapshots.RouteMetric{Type: uint16(f.n(20)), Value: f.u32()})
+			r.X.Metrics = append(r.X.Metrics, snapshots.RouteMetric{Type: uint16(f.n(20)), Value: f.u32()})
 		}
 		ts.Routes = append(ts.Routes, r)
 	}

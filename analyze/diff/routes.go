@@ -31,7 +31,7 @@ var routeSpec = spec[snapshots.Route, routeKey]{
 	key: func(s *side, r *snapshots.Route) routeKey {
 		k := routeKey{table: r.Table, metric: r.Priority, family: r.Family, typ: r.Type, tos: r.TOS, cloned: r.Cloned}
 		k.dst, k.dstBits = prefixKey(r.Dst)
-		k.src, k.srcBits = prefixKey(r.Src)
+		k.src, k.srcBits = prefixKey(r.Src())
 		return k
 	},
 	same: routeSame,
@@ -42,9 +42,10 @@ var routeSpec = spec[snapshots.Route, routeKey]{
 // routeSame compares what routeDesc shows: everything but the key, the
 // expiry countdown, the cache statistics and undecoded attributes.
 func routeSame(o *side, a *snapshots.Route, n *side, b *snapshots.Route) bool {
+	ax, bx := a.Extra(), b.Extra()
 	if a.Protocol != b.Protocol || a.Scope != b.Scope || a.Flags != b.Flags || a.PrefSrc != b.PrefSrc ||
-		a.CongCtl != b.CongCtl || a.Pref != b.Pref || a.Mark != b.Mark || a.NHID != b.NHID ||
-		len(a.NextHops) != len(b.NextHops) || !slices.Equal(a.Metrics, b.Metrics) {
+		ax.CongCtl != bx.CongCtl || ax.Pref != bx.Pref || ax.Mark != bx.Mark || ax.NHID != bx.NHID ||
+		len(a.NextHops) != len(b.NextHops) || !slices.Equal(ax.Metrics, bx.Metrics) {
 		return false
 	}
 	if !sameIf(o, a.IIF, n, b.IIF) {
@@ -52,8 +53,9 @@ func routeSame(o *side, a *snapshots.Route, n *side, b *snapshots.Route) bool {
 	}
 	for i := range a.NextHops {
 		x, y := &a.NextHops[i], &b.NextHops[i]
+		xe, ye := x.Extra(), y.Extra()
 		if x.Gateway != y.Gateway || x.Weight != y.Weight || x.Flags != y.Flags || x.Realms != y.Realms ||
-			x.EncapType != y.EncapType || !bytes.Equal(x.Encap, y.Encap) || !sameIf(o, x.OIF, n, y.OIF) {
+			xe.EncapType != ye.EncapType || !bytes.Equal(xe.Encap, ye.Encap) || !sameIf(o, x.OIF, n, y.OIF) {
 			return false
 		}
 	}
@@ -74,8 +76,9 @@ func routeDesc(s *side, r *snapshots.Route) (key, attrs Fields) {
 	k.bare("family", familyName(r.Family))
 	k.bare("type", named(routeTypes, r.Type))
 	k.bare("dst", prefixStr(r.Dst))
-	if r.Src.IsValid() {
-		k.add("from", r.Src.String())
+	x := r.Extra()
+	if x.Src.IsValid() {
+		k.add("from", x.Src.String())
 	}
 	if r.TOS != 0 {
 		k.add("tos", "0x"+hex8(r.TOS))
@@ -96,21 +99,21 @@ func routeDesc(s *side, r *snapshots.Route) (key, attrs Fields) {
 	if r.IIF != 0 {
 		a.add("iif", s.ifName(r.IIF))
 	}
-	for _, m := range r.Metrics {
+	for _, m := range x.Metrics {
 		a.add(metricName(m.Type), unum(m.Value))
 	}
-	a.add("congctl", r.CongCtl)
+	a.add("congctl", x.CongCtl)
 	if r.Flags != 0 {
 		a.add("rtm_flags", "0x"+hex32(r.Flags))
 	}
-	if r.Pref != 0 {
-		a.add("pref", named(map[uint8]string{0: "medium", 1: "high", 3: "low"}, r.Pref))
+	if x.Pref != 0 {
+		a.add("pref", named(map[uint8]string{0: "medium", 1: "high", 3: "low"}, x.Pref))
 	}
-	if r.Mark != 0 {
-		a.add("mark", "0x"+hex32(r.Mark))
+	if x.Mark != 0 {
+		a.add("mark", "0x"+hex32(x.Mark))
 	}
-	if r.NHID != 0 {
-		a.add("nhid", unum(r.NHID))
+	if x.NHID != 0 {
+		a.add("nhid", unum(x.NHID))
 	}
 	return key, attrs
 }
@@ -138,8 +141,8 @@ func (s *side) hopDesc(r *snapshots.Route, h *snapshots.NextHop) string {
 	if h.Realms != 0 {
 		d += " realms " + unum(h.Realms)
 	}
-	if h.EncapType != 0 {
-		d += " encap " + unum(h.EncapType) + " " + hexBytes(h.Encap)
+	if x := h.Extra(); x.EncapType != 0 {
+		d += " encap " + unum(x.EncapType) + " " + hexBytes(x.Encap)
 	}
 	return d
 }

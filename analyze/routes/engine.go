@@ -194,7 +194,7 @@ func routeFamily(f uint8) uint8 {
 // routeSource is what src: filters compare: the source prefix of a
 // source-specific route, else the preferred source as a host prefix.
 func routeSource(r *snapshots.Route) (netip.Prefix, bool) {
-	if s := r.Src; s.IsValid() && s.Bits() > 0 {
+	if s := r.Src(); s.IsValid() && s.Bits() > 0 {
 		return s, true
 	}
 	if a := r.PrefSrc; a.IsValid() {

@@ -59,7 +59,7 @@ func TestFlagsOfRouteTypes(t *testing.T) {
 			Dst: pfx("10.9.9.9/32"), NextHops: []snapshots.NextHop{hop("10.1.0.3", 2)}}, []string{"UGHD"}},
 		{"PMTU exception", snapshots.Route{Family: v4, Table: 254, Type: rtnUnicast, Cloned: true, Flags: rtmFCloned,
 			Dst: pfx("10.50.1.1/32"), NextHops: []snapshots.NextHop{hop("10.1.0.2", 2)},
-			Metrics: []snapshots.RouteMetric{{Type: snapshots.RTAXMTU, Value: 1280}}}, []string{"UGHA"}},
+			X: &snapshots.RouteExtra{Metrics: []snapshots.RouteMetric{{Type: snapshots.RTAXMTU, Value: 1280}}}}, []string{"UGHA"}},
 		{"redirect exception v4", snapshots.Route{Family: v4, Table: 254, Type: rtnUnicast, Flags: rtmFCloned | rtcfRedirect,
 			Dst: pfx("10.50.1.2/32"), NextHops: []snapshots.NextHop{hop("10.1.0.3", 2)}}, []string{"UGHDA"}},
 		{"redirect exception v6", snapshots.Route{Family: v6, Table: 254, Type: rtnUnicast, Cloned: true, Protocol: rtprotRedirect,

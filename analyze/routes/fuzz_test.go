@@ -28,7 +28,7 @@ func FuzzParse(f *testing.F) {
 	rs := []snapshots.Route{
 		{Family: snapshots.AFInet, Table: 254, Type: 1, Dst: pfx("10.1.0.0/16"), PrefSrc: addr("10.1.0.11"),
 			NextHops: []snapshots.NextHop{hop("10.1.0.2", 2), hop("", 3)}, Multipath: true},
-		{Family: snapshots.AFInet6, Table: 255, Type: 2, Dst: pfx("fd00:1::1/128"), Src: pfx("fd00::/16")},
+		{Family: snapshots.AFInet6, Table: 255, Type: 2, Dst: pfx("fd00:1::1/128"), X: &snapshots.RouteExtra{Src: pfx("fd00::/16")}},
 		{Family: snapshots.AFInet, Table: 100, Type: 7},
 	}
 	f.Fuzz(func(t *testing.T, arg string) {

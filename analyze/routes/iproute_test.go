@@ -232,9 +232,11 @@ func parseIPRoutes(raw json.RawMessage, fam uint8, index map[string]int32) ([]sn
 			r.Flags |= uint32(rtnhFlagNames[fl])
 		}
 		if x.From != "" {
-			if r.Src, err = parseAddrOrPrefix(x.From, f); err != nil {
+			src, err := parseAddrOrPrefix(x.From, f)
+			if err != nil {
 				return nil, err
 			}
+			r.Ext().Src = src
 		}
 		if x.PrefSrc != "" {
 			if r.PrefSrc, err = netip.ParseAddr(x.PrefSrc); err != nil {
@@ -248,7 +250,7 @@ func parseIPRoutes(raw json.RawMessage, fam uint8, index map[string]int32) ([]sn
 			if v, ok := m["mtu"]; ok {
 				var n uint32
 				if json.Unmarshal(v, &n) == nil {
-					r.Metrics = append(r.Metrics, snapshots.RouteMetric{Type: snapshots.RTAXMTU, Value: n})
+					r.Ext().Metrics = append(r.Ext().Metrics, snapshots.RouteMetric{Type: snapshots.RTAXMTU, Value: n})
 				}
 			}
 		}
@@ -298,7 +300,7 @@ func routeKey(r *snapshots.Route) string {
 		devs = append(devs, strconv.Itoa(int(h.OIF)))
 	}
 	sort.Strings(devs)
-	return fmt.Sprintf("%d|%d|%d|%s|%s|%d|%s", routeFamily(r.Family), r.Table, r.Type, r.Dst, r.Src, r.Priority,
+	return fmt.Sprintf("%d|%d|%d|%s|%s|%d|%s", routeFamily(r.Family), r.Table, r.Type, r.Dst, r.Src(), r.Priority,
 		strings.Join(devs, ","))
 }
 
@@ -446,7 +448,7 @@ func checkLab(t *testing.T, d *labDump) {
 			t.Errorf("%s: engine misses %q, adds %q", what, missing, extra)
 		}
 	}
-	hasSrc := func(r *snapshots.Route) bool { return r.Src.IsValid() && r.Src.Bits() > 0 }
+	hasSrc := func(r *snapshots.Route) bool { return r.Src().IsValid() && r.Src().Bits() > 0 }
 	compared := 0
 	for _, q := range labQueries(links) {
 		fam, sel := q[0], q[5:]

@@ -166,8 +166,8 @@ func refMatchOne(f Filter, r *snapshots.Route, h int) bool {
 	case KeyDst:
 		return refAddrMatch(f, r.Dst, r.Dst.IsValid())
 	case KeySrc:
-		if r.Src.IsValid() && r.Src.Bits() > 0 {
-			return refAddrMatch(f, r.Src, true)
+		if r.Src().IsValid() && r.Src().Bits() > 0 {
+			return refAddrMatch(f, r.Src(), true)
 		}
 		if r.PrefSrc.IsValid() {
 			return refAddrMatch(f, netip.PrefixFrom(r.PrefSrc, r.PrefSrc.BitLen()), true)
@@ -343,7 +343,7 @@ func randRoute(r *rand.Rand) snapshots.Route {
 		}
 	}
 	if r.IntN(5) == 0 {
-		rt.Src = randPrefix(r, v6)
+		rt.Ext().Src = randPrefix(r, v6)
 	}
 	if r.IntN(6) == 0 {
 		rt.IIF = []int32{1, 2, 3, 4, 9, 70000}[r.IntN(6)]

@@ -85,7 +85,7 @@ func (w Row) IIF() int32 { return w.Route.IIF }
 // Src returns the source prefix of a source-specific route (RTA_SRC); the
 // zero Prefix when the route has none.
 func (w Row) Src() netip.Prefix {
-	if s := w.Route.Src; s.IsValid() && s.Bits() > 0 {
+	if s := w.Route.Src(); s.IsValid() && s.Bits() > 0 {
 		return s
 	}
 	return netip.Prefix{}
@@ -97,7 +97,7 @@ func (w Row) Cloned() bool { return isCloned(w.Route) }
 // Ref returns the client reference count of RTA_CACHEINFO, and false when
 // the kernel gave none (IPv4 FIB routes never carry it).
 func (w Row) Ref() (uint32, bool) {
-	if c := w.Route.Cache; c != nil {
+	if c := w.Route.Extra().Cache; c != nil {
 		return c.ClntRef, true
 	}
 	return 0, false
@@ -105,7 +105,7 @@ func (w Row) Ref() (uint32, bool) {
 
 // Use returns the use count of RTA_CACHEINFO, and false when unknown.
 func (w Row) Use() (uint32, bool) {
-	if c := w.Route.Cache; c != nil {
+	if c := w.Route.Extra().Cache; c != nil {
 		return c.Used, true
 	}
 	return 0, false

@@ -209,8 +209,8 @@ func TestParseRoute(t *testing.T) {
 		t.Errorf("local route: %+v", local)
 	}
 	for _, r := range routes {
-		if r.Family != snapshots.AFInet || r.Cloned || len(r.Raw) != 0 {
-			t.Errorf("%v table %d: family %d cloned %v raw %v", r.Dst, r.Table, r.Family, r.Cloned, rawTypes(r.Raw))
+		if r.Family != snapshots.AFInet || r.Cloned || len(r.Extra().Raw) != 0 {
+			t.Errorf("%v table %d: family %d cloned %v raw %v", r.Dst, r.Table, r.Family, r.Cloned, rawTypes(r.Extra().Raw))
 		}
 	}
 }
@@ -228,8 +228,8 @@ func TestParseRoute6(t *testing.T) {
 	}
 	for _, r := range routes {
 		// IPv6 routes always carry RTA_CACHEINFO, and RTA_PREF.
-		if r.Cache == nil || r.Family != snapshots.AFInet6 {
-			t.Errorf("%v: cache %v family %d", r.Dst, r.Cache, r.Family)
+		if r.Extra().Cache == nil || r.Family != snapshots.AFInet6 {
+			t.Errorf("%v: cache %v family %d", r.Dst, r.Extra().Cache, r.Family)
 		}
 	}
 }
@@ -242,8 +242,8 @@ func TestParseRouteCloned(t *testing.T) {
 	e6 := findRoute(t, v6, 254, "fd00:70::1/128")
 	for _, e := range []snapshots.Route{e4, e6} {
 		mtu, _ := e.Metric(snapshots.RTAXMTU)
-		if !e.Cloned || mtu != 1400 || e.Cache == nil || e.Cache.Expires == 0 {
-			t.Errorf("%v: cloned %v mtu %d cache %+v", e.Dst, e.Cloned, mtu, e.Cache)
+		if !e.Cloned || mtu != 1400 || e.Extra().Cache == nil || e.Extra().Cache.Expires == 0 {
+			t.Errorf("%v: cloned %v mtu %d cache %+v", e.Dst, e.Cloned, mtu, e.Extra().Cache)
 		}
 	}
 }

@@ -89,7 +89,7 @@ func parseRoute(m netlink.Message, r *snapshots.Route, slab *hopSlab) error {
 		case rtaDst:
 			r.Dst = a.prefix(dstLen)
 		case rtaSrc:
-			r.Src = a.prefix(srcLen)
+			r.Ext().Src = a.prefix(srcLen)
 		case rtaIIF:
 			r.IIF = int32(a.u32())
 		case rtaOIF:
@@ -101,14 +101,14 @@ func parseRoute(m netlink.Message, r *snapshots.Route, slab *hopSlab) error {
 			if ip, ok := parseVia(a.data); ok {
 				nh.Gateway = ip
 			} else {
-				nh.Raw = append(nh.Raw, a.raw())
+				nh.Ext().Raw = append(nh.Ext().Raw, a.raw())
 			}
 		case rtaFlow:
 			nh.Realms, hasNH = a.u32(), true
 		case rtaEncapType:
-			nh.EncapType, hasNH = a.u16(), true
+			nh.Ext().EncapType, hasNH = a.u16(), true
 		case rtaEncap:
-			nh.Encap, hasNH = a.bytes(), true
+			nh.Ext().Encap, hasNH = a.bytes(), true
 		case rtaMultipath:
 			hops, err = parseMultipath(a.data, hops)
 			if err != nil {
@@ -125,26 +125,26 @@ func parseRoute(m netlink.Message, r *snapshots.Route, slab *hopSlab) error {
 				return err
 			}
 			if !whole {
-				r.Raw = append(r.Raw, a.raw())
+				r.Ext().Raw = append(r.Ext().Raw, a.raw())
 			}
 		case rtaPref:
-			r.Pref = a.u8()
+			r.Ext().Pref = a.u8()
 		case rtaMark:
-			r.Mark = a.u32()
+			r.Ext().Mark = a.u32()
 		case rtaNHID:
-			r.NHID = a.u32()
+			r.Ext().NHID = a.u32()
 		case rtaExpires:
-			r.Expires = a.uint32or64()
+			r.Ext().Expires = a.uint32or64()
 		case rtaCacheInfo:
 			ci, ok := parseRtaCacheInfo(a.data)
 			if !ok {
 				a.fail("struct rta_cacheinfo")
 				break
 			}
-			r.Cache = ci
+			r.Ext().Cache = ci
 		case rtaPad:
 		default:
-			r.Raw = append(r.Raw, a.raw())
+			r.Ext().Raw = append(r.Ext().Raw, a.raw())
 		}
 	}
 	if a.err != nil {
@@ -220,16 +220,16 @@ func parseMultipath(b []byte, hops []snapshots.NextHop) ([]snapshots.NextHop, er
 				if ip, ok := parseVia(a.data); ok {
 					nh.Gateway = ip
 				} else {
-					nh.Raw = append(nh.Raw, a.raw())
+					nh.Ext().Raw = append(nh.Ext().Raw, a.raw())
 				}
 			case rtaFlow:
 				nh.Realms = a.u32()
 			case rtaEncapType:
-				nh.EncapType = a.u16()
+				nh.Ext().EncapType = a.u16()
 			case rtaEncap:
-				nh.Encap = a.bytes()
+				nh.Ext().Encap = a.bytes()
 			default:
-				nh.Raw = append(nh.Raw, a.raw())
+				nh.Ext().Raw = append(nh.Ext().Raw, a.raw())
 			}
 		}
 		if a.err != nil {
@@ -241,7 +241,7 @@ func parseMultipath(b []byte, hops []snapshots.NextHop) ([]snapshots.NextHop, er
 	return hops, nil
 }
 
-// parseMetrics decodes RTA_METRICS into r.Metrics and r.CongCtl and reports
+// parseMetrics decodes RTA_METRICS into the route's Metrics and CongCtl and reports
 // whether every entry was understood; if not, the caller keeps it raw too.
 func parseMetrics(b []byte, r *snapshots.Route) (whole bool, err error) {
 	whole = true
@@ -249,9 +249,9 @@ func parseMetrics(b []byte, r *snapshots.Route) (whole bool, err error) {
 	for a.next() {
 		switch {
 		case a.kind() == rtaxCCAlgo:
-			r.CongCtl = a.str()
+			r.Ext().CongCtl = a.str()
 		case len(a.data) == 4:
-			r.Metrics = append(r.Metrics, snapshots.RouteMetric{Type: a.kind(), Value: native.Uint32(a.data)})
+			r.Ext().Metrics = append(r.Ext().Metrics, snapshots.RouteMetric{Type: a.kind(), Value: native.Uint32(a.data)})
 		default:
 			whole = false
 		}

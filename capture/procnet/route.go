@@ -159,13 +159,13 @@ func ParseRoute(r io.Reader, order binary.ByteOrder, ifindex map[string]int32) (
 			rt.NextHops = []snapshots.NextHop{nh}
 		}
 		if m[1] != 0 {
-			rt.Metrics = append(rt.Metrics, snapshots.RouteMetric{Type: snapshots.RTAXWindow, Value: m[1]})
+			rt.Ext().Metrics = append(rt.Ext().Metrics, snapshots.RouteMetric{Type: snapshots.RTAXWindow, Value: m[1]})
 		}
 		if m[2] != 0 {
-			rt.Metrics = append(rt.Metrics, snapshots.RouteMetric{Type: snapshots.RTAXRTT, Value: m[2] << 3})
+			rt.Ext().Metrics = append(rt.Ext().Metrics, snapshots.RouteMetric{Type: snapshots.RTAXRTT, Value: m[2] << 3})
 		}
 		if m[0] > 40 {
-			rt.Metrics = append(rt.Metrics, snapshots.RouteMetric{Type: snapshots.RTAXAdvMSS, Value: m[0] - 40})
+			rt.Ext().Metrics = append(rt.Ext().Metrics, snapshots.RouteMetric{Type: snapshots.RTAXAdvMSS, Value: m[0] - 40})
 		}
 		out.push(rt)
 	}
@@ -233,11 +233,13 @@ func ParseIPv6Route(r io.Reader, ifindex map[string]int32) ([]snapshots.Route, e
 			Type:     rtnUnicast,
 			Dst:      netip.PrefixFrom(a[0], int(n[0])),
 			Priority: n[2],
-			Pref:     uint8(flags >> 27 & 3),
 			Cloned:   flags&rtfCache != 0,
 		}
+		if pref := uint8(flags >> 27 & 3); pref != 0 {
+			rt.Ext().Pref = pref
+		}
 		if n[1] != 0 || !a[1].IsUnspecified() {
-			rt.Src = netip.PrefixFrom(a[1], int(n[1]))
+			rt.Ext().Src = netip.PrefixFrom(a[1], int(n[1]))
 		}
 		switch {
 		case flags&rtfReject != 0:

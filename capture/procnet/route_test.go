@@ -51,7 +51,7 @@ func TestRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantM := []snapshots.RouteMetric{{Type: snapshots.RTAXWindow, Value: 65535}, {Type: snapshots.RTAXRTT, Value: 200}, {Type: snapshots.RTAXAdvMSS, Value: 1460}}
-	if d := cmpDiff(wantM, rts[0].Metrics); d != "" || rts[0].NextHops[0].OIF != 0 || rts[0].Dst != mustPrefix("192.168.0.0/24") {
+	if d := cmpDiff(wantM, rts[0].Extra().Metrics); d != "" || rts[0].NextHops[0].OIF != 0 || rts[0].Dst != mustPrefix("192.168.0.0/24") {
 		t.Errorf("metrics (-want +got):\n%s\n%+v", d, rts[0])
 	}
 	for _, bad := range []string{
@@ -108,7 +108,7 @@ func TestIPv6Route(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Source-specific, cached (RTF_CACHE), router preference high (1<<27).
-	if r := rs[0]; r.Src != mustPrefix("2001:db8::/48") || !r.Cloned || r.Pref != 1 || r.NextHops[0].Gateway != mustAddr("fe80::1") {
+	if r := rs[0]; r.Src() != mustPrefix("2001:db8::/48") || !r.Cloned || r.Extra().Pref != 1 || r.NextHops[0].Gateway != mustAddr("fe80::1") {
 		t.Errorf("%+v", r)
 	}
 	if _, err := ParseIPv6Route(reader(strings.Replace(in, " 40 ", " 81 ", 1)), nil); err == nil {

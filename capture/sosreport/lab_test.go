@@ -189,8 +189,9 @@ func compareCommon(t *testing.T, l, i *snapshots.Tables, full bool) {
 			return p(r.Family, " table ", r.Table, " ", r.Type, " ", r.Dst, " ", oifs)
 		},
 		func(r *snapshots.Route) string {
-			return p(r.Protocol, r.Scope, r.Flags, r.TOS, r.Src, r.IIF, r.PrefSrc, r.Priority, r.Metrics,
-				r.NextHops, r.Multipath, r.Cloned, r.Pref, r.Mark, r.Cache)
+			x := r.Extra()
+			return p(r.Protocol, r.Scope, r.Flags, r.TOS, x.Src, r.IIF, r.PrefSrc, r.Priority, x.Metrics,
+				r.NextHops, r.Multipath, r.Cloned, x.Pref, x.Mark, x.Cache)
 		})
 	agree(t, "inet", l.InetSockets, i.InetSockets,
 		func(s *snapshots.InetSocket) string { return p(s.Proto, " ", s.Local, " ", s.Remote) },

@@ -242,11 +242,13 @@ func (w *walker) routes4() ([]snapshots.Route, error) {
 					if ps := fo.U(fiPref); ps != 0 {
 						rt.PrefSrc = ipv4(ps)
 					}
-					rt.Metrics = w.metrics(fo.U(fiMetrics), metArr)
+					if ms := w.metrics(fo.U(fiMetrics), metArr); ms != nil {
+						rt.Ext().Metrics = ms
+					}
 					if hasNhObj && fo.U(fiNhObj) != 0 {
 						if nhID.Size > 0 {
 							if v, err := w.d.Mem.U32(fo.U(fiNhObj) + uint64(nhID.Off)); err == nil {
-								rt.NHID = v
+								rt.Ext().NHID = v
 							}
 						}
 					} else {
@@ -362,16 +364,18 @@ func (w *walker) routes6() ([]snapshots.Route, error) {
 					Flags: uint32(fi.U(fFlags)), Protocol: uint8(fi.U(fProto)), Type: uint8(fi.U(fType)),
 				}
 				if sl := fi.U(fSrcLen); sl > 0 {
-					rt.Src, _ = ipv6(fi.B(fSrc)).Prefix(int(min(sl, 128)))
+					rt.Ext().Src, _ = ipv6(fi.B(fSrc)).Prefix(int(min(sl, 128)))
 				}
 				if fi.U(fPrefLen) > 0 {
 					rt.PrefSrc = ipv6(fi.B(fPref))
 				}
-				rt.Metrics = w.metrics(fi.U(fMetrics), metArr)
+				if ms := w.metrics(fi.U(fMetrics), metArr); ms != nil {
+					rt.Ext().Metrics = ms
+				}
 				if hasNhObj && fi.U(fNhObj) != 0 {
 					if nhID.Size > 0 {
 						if v, err := w.d.Mem.U32(fi.U(fNhObj) + uint64(nhID.Off)); err == nil {
-							rt.NHID = v
+							rt.Ext().NHID = v
 						}
 					}
 				} else if nh, ok := nl.nextHop(fi, fNh.Off+f6nhCommon.Off); ok {

@@ -60,7 +60,7 @@ func fxRoutes6(n int, seed uint64) []snapshots.Route {
 		g := r.IntN(len(gws))
 		nhs[i] = snapshots.NextHop{Gateway: gws[g], OIF: int32(2 + g), Weight: 1}
 		out[i] = snapshots.Route{Family: snapshots.AFInet6, Table: 254, Protocol: 186, Type: 1,
-			Dst: netip.PrefixFrom(netip.AddrFrom16(b), bits), Priority: 20, NextHops: nhs[i : i+1 : i+1], Cache: &caches[i]}
+			Dst: netip.PrefixFrom(netip.AddrFrom16(b), bits), Priority: 20, NextHops: nhs[i : i+1 : i+1], X: &snapshots.RouteExtra{Cache: &caches[i]}}
 	}
 	return out
 }

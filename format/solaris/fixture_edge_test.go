@@ -67,17 +67,20 @@ func fxEdge() *snapshots.Tables {
 			{Family: 2, Table: 255, Protocol: 2, Scope: 254, Type: 2, Dst: fp("192.168.10.6/32"), PrefSrc: fa("192.168.10.5"),
 				NextHops: []snapshots.NextHop{{OIF: 2, Weight: 1}}},
 			// A PMTU exception (ip route show cache).
-			{Family: 2, Table: 254, Type: 1, Dst: fp("198.51.100.7/32"), Cloned: true, Flags: 0x200, Expires: 580,
-				Metrics:  []snapshots.RouteMetric{{Type: snapshots.RTAXMTU, Value: 1400}},
-				NextHops: []snapshots.NextHop{{Gateway: fa("192.168.10.254"), OIF: 2, Weight: 1}},
-				Cache:    &snapshots.RouteCacheInfo{ClntRef: 1, Used: 17}},
-			{Family: 10, Table: 254, Protocol: 9, Type: 1, Dst: fp("::/0"), Priority: 1024, Pref: 0,
-				NextHops: []snapshots.NextHop{{Gateway: fa("fe80::1"), OIF: 2, Weight: 1}},
-				Cache:    &snapshots.RouteCacheInfo{ClntRef: 3, Used: 123456}},
+			{Family: 2, Table: 254, Type: 1, Dst: fp("198.51.100.7/32"), Cloned: true, Flags: 0x200,
+
+				NextHops: []snapshots.NextHop{{Gateway: fa("192.168.10.254"), OIF: 2, Weight: 1}}, X: &snapshots.RouteExtra{Expires: 580,
+					Metrics: []snapshots.RouteMetric{{Type: snapshots.RTAXMTU, Value: 1400}},
+
+					Cache: &snapshots.RouteCacheInfo{ClntRef: 1, Used: 17}}},
+			{Family: 10, Table: 254, Protocol: 9, Type: 1, Dst: fp("::/0"), Priority: 1024,
+				NextHops: []snapshots.NextHop{{Gateway: fa("fe80::1"), OIF: 2, Weight: 1}}, X: &snapshots.RouteExtra{Pref: 0,
+
+					Cache: &snapshots.RouteCacheInfo{ClntRef: 3, Used: 123456}}},
 			{Family: 10, Table: 254, Protocol: 2, Type: 1, Dst: fp("2001:db8:10::/64"), Priority: 256,
-				NextHops: []snapshots.NextHop{{OIF: 2, Weight: 1}}, Cache: &snapshots.RouteCacheInfo{}},
+				NextHops: []snapshots.NextHop{{OIF: 2, Weight: 1}}, X: &snapshots.RouteExtra{Cache: &snapshots.RouteCacheInfo{}}},
 			{Family: 10, Table: 254, Protocol: 2, Type: 1, Dst: fp("2001:db8:ffff:ffff:ffff:ffff:ffff:0/112"), Priority: 256,
-				Src: fp("2001:db8:10::/64"), NextHops: []snapshots.NextHop{{Gateway: fa("2001:db8:10::ffff:ffff"), OIF: 2, Weight: 1}}},
+				NextHops: []snapshots.NextHop{{Gateway: fa("2001:db8:10::ffff:ffff"), OIF: 2, Weight: 1}}, X: &snapshots.RouteExtra{Src: fp("2001:db8:10::/64")}},
 		},
 		Rules: []snapshots.Rule{
 			{Family: 2, Priority: 0, Table: 255, Action: 1, SuppressPrefixLen: -1, SuppressIfGroup: -1, Protocol: 2},

@@ -93,13 +93,14 @@ func fxTablesFrom(in []byte) *snapshots.Tables {
 	}
 	for i := f.n(8); i > 0; i-- {
 		r := snapshots.Route{Family: fams[f.n(4)], Table: uint32(f.u8()) + 250*uint32(f.u8()&1), Protocol: f.u8(),
-			Scope: f.u8(), Type: f.u8() % 13, Flags: f.u32(), Dst: f.prefix(), Src: f.prefix(), PrefSrc: f.addr(),
-			Priority: f.u32(), Multipath: f.u8()&1 == 1, Cloned: f.u8()&1 == 1}
-		if f.u8()&1 == 1 {
-			r.Metrics = []snapshots.RouteMetric{{Type: snapshots.RTAXMTU, Value: f.u32()}}
+			Scope: f.u8(), Type: f.u8() % 13, Flags: f.u32(), Dst: f.prefix(), PrefSrc: f.addr(),
+			Priority: f.u32(), Multipath: f.u8()&1 == 1, Cloned: f.u8()&1 == 1, X: &snapshots.RouteExtra{Src: f.prefix()},
 		}
 		if f.u8()&1 == 1 {
-			r.Cache = &snapshots.RouteCacheInfo{ClntRef: f.u32(), Used: f.u32()}
+			r.X.Metrics = []snapshots.RouteMetric{{Type: snapshots.RTAXMTU, Value: f.u32()}}
+		}
+		if f.u8()&1 == 1 {
+			r.X.Cache = &snapshots.RouteCacheInfo{ClntRef: f.u32(), Used: f.u32()}
 		}
 		for j := f.n(3); j > 0; j-- {
 			r.NextHops = append(r.NextHops, snapshots.NextHop{Gateway: f.addr(), OIF: int32(f.n(6)), Weight: f.u16(), Flags: f.u8()})

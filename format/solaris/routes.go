@@ -627,7 +627,7 @@ func (c *routeCtx) record(w routes.Row) RouteRecord {
 		Interface: c.names.RowName(w), Device: v.IfName(w.OIF()), Table: w.Table(),
 		Protocol: codeName(rtProtoNames, w.Protocol()), Scope: codeName(rtScopeNames, w.Scope()),
 		Type: rtTypeName(w.Type()), Metric: w.Metric(), Weight: w.Weight(), PrefSrc: w.PrefSrc(),
-		Source: w.Src(), Cloned: w.Cloned(), Expires: w.Route.Expires,
+		Source: w.Src(), Cloned: w.Cloned(), Expires: w.Route.Extra().Expires,
 	}
 	if n, ok := v.Names.TableName(w.Table()); ok {
 		rec.TableName = n

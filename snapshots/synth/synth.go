@@ -60,15 +60,21 @@ func Full(seed int) *snapshots.Tables {
 		}},
 		Routes: []snapshots.Route{{
 			Family: snapshots.AFInet6, Table: 1000, Protocol: 186, Scope: 253, Type: 1, Flags: 0x200, TOS: 4,
-			Dst: p("2001:db8::/32"), Src: p("2001:db8:1::/48"), IIF: 3, PrefSrc: a("2001:db8::1"),
-			Priority: u(1024), Metrics: []snapshots.RouteMetric{{Type: 2, Value: 1400}, {Type: 8, Value: 1360}},
-			CongCtl: "bbr",
+			Dst: p("2001:db8::/32"), IIF: 3, PrefSrc: a("2001:db8::1"), Priority: u(1024),
 			NextHops: []snapshots.NextHop{
-				{Gateway: a("fe80::1"), OIF: 2, Weight: 2, Flags: 4, Realms: 7, EncapType: 1, Encap: []byte{0, 1}, Raw: raw(80)},
-				{Gateway: a("fe80::2"), OIF: 4, Weight: 1, Flags: 1, Realms: 8, EncapType: 2, Encap: []byte{3}, Raw: raw(90)},
+				{Gateway: a("fe80::1"), OIF: 2, Weight: 2, Flags: 4, Realms: 7,
+					X: &snapshots.NextHopExtra{EncapType: 1, Encap: []byte{0, 1}, Raw: raw(80)}},
+				{Gateway: a("fe80::2"), OIF: 4, Weight: 1, Flags: 1, Realms: 8,
+					X: &snapshots.NextHopExtra{EncapType: 2, Encap: []byte{3}, Raw: raw(90)}},
 			},
-			Multipath: true, Cloned: true, Pref: 1, Mark: 9, NHID: 12, Expires: uint64(u(300)),
-			Cache: &snapshots.RouteCacheInfo{ClntRef: 1, LastUse: 2, Expires: 3, Error: 4, Used: 5, ID: 6, TS: 7, TSAge: 8}, Raw: raw(100),
+			Multipath: true, Cloned: true,
+			X: &snapshots.RouteExtra{
+				Src:     p("2001:db8:1::/48"),
+				Metrics: []snapshots.RouteMetric{{Type: 2, Value: 1400}, {Type: 8, Value: 1360}},
+				CongCtl: "bbr", Pref: 1, Mark: 9, NHID: 12, Expires: uint64(u(300)),
+				Cache: &snapshots.RouteCacheInfo{ClntRef: 1, LastUse: 2, Expires: 3, Error: 4, Used: 5, ID: 6, TS: 7, TSAge: 8},
+				Raw:   raw(100),
+			},
 		}},
 		Rules: []snapshots.Rule{{
 			Family: snapshots.AFInet, Priority: u(100), Table: 100, Action: 1, Flags: 2, TOS: 8,

@@ -172,7 +172,7 @@ func TestRoutesLab(t *testing.T) {
 	if r := byDst["254 10.50.0.0/16"]; !r.Multipath || len(r.NextHops) != 2 || r.NextHops[1].Weight != 2 || r.NextHops[1].OIF != 3 {
 		t.Errorf("multipath %+v", r)
 	}
-	if r := byDst["254 10.60.0.0/16"]; r.Priority != 50 || r.PrefSrc != mustAddr("10.2.0.1") || fmt.Sprint(r.Metrics) != "[{2 1300}]" {
+	if r := byDst["254 10.60.0.0/16"]; r.Priority != 50 || r.PrefSrc != mustAddr("10.2.0.1") || fmt.Sprint(r.Extra().Metrics) != "[{2 1300}]" {
 		t.Errorf("metric route %+v", r)
 	}
 	if r := byDst["100 0.0.0.0/0"]; r.NextHops[0].Gateway != mustAddr("10.2.0.2") || r.Protocol != 3 {
@@ -181,7 +181,7 @@ func TestRoutesLab(t *testing.T) {
 	if r := byDst["255 10.1.0.255/32"]; r.Type != 3 || r.Scope != 253 || r.Protocol != 2 {
 		t.Errorf("broadcast %+v", r)
 	}
-	if r := byDst["254 fd00:66::/48"]; r.Type != 6 || r.NextHops[0].OIF != 1 || r.Priority != 1024 || r.Cache == nil {
+	if r := byDst["254 fd00:66::/48"]; r.Type != 6 || r.NextHops[0].OIF != 1 || r.Priority != 1024 || r.Extra().Cache == nil {
 		t.Errorf("v6 blackhole %+v", r)
 	}
 	for dst, typ := range map[string]uint8{"254 10.66.0.0/16": 6, "254 10.67.0.0/16": 7, "254 10.68.0.0/16": 8} {
@@ -221,24 +221,24 @@ garbage here
 		t.Fatalf("%d routes", len(rs.Routes))
 	}
 	r := rs.Routes
-	if r[0].Family != 10 || r[0].Dst.String() != "::/0" || r[0].Pref != 1 || r[0].Protocol != 4 || r[0].NextHops[0].OIF != 9 {
+	if r[0].Family != 10 || r[0].Dst.String() != "::/0" || r[0].Extra().Pref != 1 || r[0].Protocol != 4 || r[0].NextHops[0].OIF != 9 {
 		t.Errorf("v6 default without gateway %+v", r[0])
 	}
 	if r[1].Family != 2 || r[1].Protocol != 16 || r[1].Flags != 4 || r[1].NextHops[0].Flags != 4 || r[1].Priority != 100 {
 		t.Errorf("onlink %+v", r[1])
 	}
-	m := fmt.Sprint(r[2].Metrics)
-	if r[2].Table != 42 || r[2].NextHops[0].Gateway != mustAddr("fe80::1") || r[2].CongCtl != "bbr" ||
+	m := fmt.Sprint(r[2].Extra().Metrics)
+	if r[2].Table != 42 || r[2].NextHops[0].Gateway != mustAddr("fe80::1") || r[2].Extra().CongCtl != "bbr" ||
 		m != "[{1 4} {2 1400} {4 96} {5 24} {8 1360} {10 64}]" {
 		t.Errorf("metrics %+v %s", r[2], m)
 	}
-	if r[3].Cache == nil || r[3].Cache.Expires != 29900 || r[3].Protocol != 9 {
+	if r[3].Extra().Cache == nil || r[3].Extra().Cache.Expires != 29900 || r[3].Protocol != 9 {
 		t.Errorf("expires %+v", r[3])
 	}
 	if r[4].Type != 7 || r[4].Dst.String() != "::/96" {
 		t.Errorf("unreachable %+v", r[4])
 	}
-	if r[5].NHID != 5 || r[5].NextHops[0].OIF != 0 || r[5].NextHops[0].Realms != 3 {
+	if r[5].Extra().NHID != 5 || r[5].NextHops[0].OIF != 0 || r[5].NextHops[0].Realms != 3 {
 		t.Errorf("unknown device %+v", r[5])
 	}
 	if r[7].Type != 9 || r[7].Table != 100 || r[7].TOS != 0x10 {

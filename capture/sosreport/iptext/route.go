@@ -140,8 +140,8 @@ func hasWord(f []string, w string) bool {
 func mfcFromRoute(r snapshots.Route) snapshots.MFCEntry {
 	e := snapshots.MFCEntry{Family: r.Family, Table: r.Table, Group: r.Dst.Addr(), IIFVif: -1,
 		IIF: r.IIF, Resolved: true}
-	if r.Src.IsValid() {
-		e.Source = r.Src.Addr()
+	if src := r.Src(); src.IsValid() {
+		e.Source = src.Addr()
 	}
 	for _, nh := range r.NextHops {
 		ttl := uint8(0)
@@ -196,7 +196,7 @@ func parseRouteLine(f []string, fam uint8, ticks uint32, names *Names) (r snapsh
 		}
 	}
 	if r.Family == snapshots.AFInet6 {
-		r.Cache = &snapshots.RouteCacheInfo{}
+		r.Ext().Cache = &snapshots.RouteCacheInfo{}
 	}
 	whole = parseRouteAttrs(f[i:], &r, fam, ticks, names)
 	return r, whole, true
@@ -316,7 +316,7 @@ func parseRouteAttrs(f []string, r *snapshots.Route, fam uint8, ticks uint32, na
 				ok = false
 				continue
 			}
-			r.Src = p
+			r.Ext().Src = p
 		case "metric", "preference", "priority":
 			r.Priority, _ = u32(next)
 		case "tos", "dsfield":
@@ -325,19 +325,19 @@ func parseRouteAttrs(f []string, r *snapshots.Route, fam uint8, ticks uint32, na
 			}
 		case "pref":
 			if p, known := prefNames[next]; known {
-				r.Pref = p
+				r.Ext().Pref = p
 			} else if v, err := parseNum(next, 255); err == nil {
-				r.Pref = uint8(v)
+				r.Ext().Pref = uint8(v)
 			}
 		case "expires":
 			if s, sok := seconds(next); sok {
-				if r.Cache == nil {
-					r.Cache = &snapshots.RouteCacheInfo{}
+				if r.Ext().Cache == nil {
+					r.Ext().Cache = &snapshots.RouteCacheInfo{}
 				}
-				r.Cache.Expires = uint32(min(s*uint64(ticks), 1<<32-1))
+				r.Ext().Cache.Expires = uint32(min(s*uint64(ticks), 1<<32-1))
 			}
 		case "nhid":
-			r.NHID, _ = u32(next)
+			r.Ext().NHID, _ = u32(next)
 		case "realm", "realms":
 			v := next
 			if j := strings.IndexByte(v, '/'); j >= 0 {
@@ -351,13 +351,13 @@ func parseRouteAttrs(f []string, r *snapshots.Route, fam uint8, ticks uint32, na
 				nh.Weight = uint16(v)
 			}
 		case "mark", "fwmark":
-			r.Mark, _ = u32(next)
+			r.Ext().Mark, _ = u32(next)
 		case "congctl":
 			if next == "lock" && i+1 < len(f) {
 				i++
 				next = f[i]
 			}
-			r.CongCtl = next
+			r.Ext().CongCtl = next
 		case "error", "users", "age", "used", "ipid", "uid", "encap":
 			// Route-cache and encapsulation details without a model field.
 		default:
@@ -378,7 +378,7 @@ func parseRouteAttrs(f []string, r *snapshots.Route, fam uint8, ticks uint32, na
 				ok = false
 				continue
 			}
-			r.Metrics = append(r.Metrics, snapshots.RouteMetric{Type: t, Value: v})
+			r.Ext().Metrics = append(r.Ext().Metrics, snapshots.RouteMetric{Type: t, Value: v})
 			if lock {
 				setLock(r, t)
 			}
@@ -395,13 +395,14 @@ func parseRouteAttrs(f []string, r *snapshots.Route, fam uint8, ticks uint32, na
 }
 
 func setLock(r *snapshots.Route, t uint16) {
-	for i := range r.Metrics {
-		if r.Metrics[i].Type == rtaxLock {
-			r.Metrics[i].Value |= 1 << t
+	x := r.Ext()
+	for i := range x.Metrics {
+		if x.Metrics[i].Type == rtaxLock {
+			x.Metrics[i].Value |= 1 << t
 			return
 		}
 	}
-	r.Metrics = append([]snapshots.RouteMetric{{Type: rtaxLock, Value: 1 << t}}, r.Metrics...)
+	x.Metrics = append([]snapshots.RouteMetric{{Type: rtaxLock, Value: 1 << t}}, x.Metrics...)
 }
 
 // metricValue undoes iproute2's display units.
