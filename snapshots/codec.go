@@ -77,7 +77,7 @@ func decodeTable(t Table, data []byte, ts *Tables, limit int64) error {
 		}
 	case TableRoutes:
 		m := &pb.Routes{}
-		if err = proto.Unmarshal(data, m); err == nil {
+		if err = fastRoutes(m, data); err == nil {
 			if err = rowLimit("routes", uint64(m.GetRows()), unsafe.Sizeof(Route{}), limit); err == nil {
 				if err = rowLimit("next hops", uint64(m.GetNexthops().GetRows()), unsafe.Sizeof(NextHop{}), limit); err == nil {
 					ts.Routes, err = decRoutes(m)
