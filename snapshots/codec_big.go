@@ -77,7 +77,13 @@ func encRoutes(rs []Route) *pb.Routes {
 	return m
 }
 
-func decRoutes(m *pb.Routes) ([]Route, error) {
+func decRoutes(m *pb.Routes) ([]Route, error) { return decRoutesWhere(m, nil) }
+
+// decRoutesWhere decodes the routes keep accepts (all when keep is nil).
+// keep sees each route before its rare attributes (X) are decoded — X
+// then holds the source prefix only — and its next hops without theirs;
+// it must not keep the route it is shown, which is reused.
+func decRoutesWhere(m *pb.Routes, keep func(*Route) bool) ([]Route, error) {
 	n := int(m.GetRows())
 	c := &colCheck{rows: n}
 	c.n("family", len(m.Family))
@@ -87,13 +93,14 @@ func decRoutes(m *pb.Routes) ([]Route, error) {
 	c.n("type", len(m.Type))
 	c.n("flags", len(m.Flags))
 	c.n("tos", len(m.Tos))
-	dst := c.prefixes("dst", m.Dst)
-	src := c.prefixes("src", m.Src)
+	rd := routeReaders{m: m}
+	rd.dst = *c.prefixes("dst", m.Dst)
+	rd.src = *c.prefixes("src", m.Src)
 	c.n("iif", len(m.Iif))
-	pref := c.addrs("pref_src", m.PrefSrc)
+	rd.pref = *c.addrs("pref_src", m.PrefSrc)
 	c.n("priority", len(m.Priority))
-	metrics := c.lists("metrics", m.Metrics)
-	cong := c.strings("cong_ctl", m.CongCtl)
+	rd.metrics = *c.lists("metrics", m.Metrics)
+	rd.cong = *c.strings("cong_ctl", m.CongCtl)
 	c.n("nexthop_count", len(m.NexthopCount))
 	c.n("multipath", len(m.Multipath))
 	c.n("cloned", len(m.Cloned))
@@ -101,8 +108,8 @@ func decRoutes(m *pb.Routes) ([]Route, error) {
 	c.n("mark", len(m.Mark))
 	c.n("nhid", len(m.Nhid))
 	c.n("expires", len(m.Expires))
-	cache := c.lists("cache", m.Cache)
-	raw := c.raws("raw", m.Raw, n)
+	rd.cache = *c.lists("cache", m.Cache)
+	rd.raw = *c.raws("raw", m.Raw, n)
 	total := uint64(0)
 	for _, k := range m.NexthopCount {
 		total += uint64(k)
@@ -111,86 +118,170 @@ func decRoutes(m *pb.Routes) ([]Route, error) {
 	if uint64(nhm.GetRows()) != total {
 		c.fail("nexthops: %d rows, nexthop_count adds up to %d", nhm.GetRows(), total)
 	}
+	hops := c.hops(nhm)
 	if c.err != nil {
 		return nil, c.err
 	}
-	nhs, err := decNextHops(nhm)
-	if err != nil {
-		return nil, err
-	}
-	for i, k := range cache.count {
+	for i, k := range rd.cache.count {
 		if k != 0 && k != 8 {
 			return nil, fmt.Errorf("column cache row %d: %d values, want 0 or 8", i, k)
 		}
 	}
-	for i, k := range metrics.count {
+	for i, k := range rd.metrics.count {
 		if k%2 != 0 {
 			return nil, fmt.Errorf("column metrics row %d: odd count %d", i, k)
 		}
 	}
+	if keep != nil {
+		return rd.where(hops, keep), nil
+	}
+	nhs := hops.all()
 	out := make([]Route, n)
 	// Rows are filled by several goroutines on big tables: on a VM, first
 	// touching hundreds of megabytes costs more than decoding them, and
 	// page faults proceed in parallel.
 	parallel(n, func(lo, hi int) {
-		dst, src, pref, metrics, cong, cache, raw := *dst, *src, *pref, *metrics, *cong, *cache, *raw
-		dst.skip(lo)
-		src.skip(lo)
-		pref.skip(lo)
-		metrics.skip(lo)
-		cong.skip(lo)
-		cache.skip(lo)
-		raw.skip(lo)
+		rd := rd
+		rd.skip(lo)
 		off := 0
 		for _, k := range at0(m.NexthopCount, lo) {
 			off += int(k)
 		}
 		for i := lo; i < hi; i++ {
-			r := &out[i]
-			r.Family = uint8(at(m.Family, i))
-			r.Table = at(m.Table, i)
-			r.Protocol = uint8(at(m.Protocol, i))
-			r.Scope = uint8(at(m.Scope, i))
-			r.Type = uint8(at(m.Type, i))
-			r.Flags = at(m.Flags, i)
-			r.TOS = uint8(at(m.Tos, i))
-			r.Dst = dst.next()
-			r.IIF = at(m.Iif, i)
-			r.PrefSrc = pref.next()
-			r.Priority = at(m.Priority, i)
-			if k := int(at(m.NexthopCount, i)); k > 0 {
-				r.NextHops = nhs[off : off+k : off+k]
-				off += k
-			}
-			r.Multipath = at(m.Multipath, i) != 0
-			r.Cloned = at(m.Cloned, i) != 0
-			// The rare attributes: an extra record only for rows having
-			// one (built in a value first, which stays on the stack).
-			var x RouteExtra
-			x.Src = src.next()
-			if ms := metrics.next(); len(ms) > 0 {
-				x.Metrics = make([]RouteMetric, len(ms)/2)
-				for j := range x.Metrics {
-					x.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
-				}
-			}
-			x.CongCtl = cong.next()
-			x.Pref = uint8(at(m.Pref, i))
-			x.Mark = at(m.Mark, i)
-			x.NHID = at(m.Nhid, i)
-			x.Expires = at(m.Expires, i)
-			if v := cache.next(); len(v) == 8 {
-				x.Cache = &RouteCacheInfo{ClntRef: v[0], LastUse: v[1], Expires: v[2], Error: v[3], Used: v[4], ID: v[5], TS: v[6], TSAge: v[7]}
-			}
-			x.Raw = raw.next()
-			if x.Src.IsValid() || x.Metrics != nil || x.CongCtl != "" || x.Pref != 0 || x.Mark != 0 ||
-				x.NHID != 0 || x.Expires != 0 || x.Cache != nil || x.Raw != nil {
-				r.X = new(RouteExtra)
-				*r.X = x
-			}
+			k := int(at(m.NexthopCount, i))
+			rd.fill(&out[i], i, nhs[off:off+k:off+k])
+			off += k
 		}
 	})
 	return out, nil
+}
+
+// routeReaders walks the variable-size columns of a Routes message; a
+// copy walks independently.
+type routeReaders struct {
+	m              *pb.Routes
+	dst, src       prefixReader
+	pref           addrReader
+	metrics, cache listReader
+	cong           stringReader
+	raw            rawReader
+	row            int
+}
+
+func (rd *routeReaders) skip(k int) {
+	rd.dst.skip(k)
+	rd.src.skip(k)
+	rd.pref.skip(k)
+	rd.metrics.skip(k)
+	rd.cong.skip(k)
+	rd.cache.skip(k)
+	rd.raw.skip(k)
+	rd.row += k
+}
+
+// fill decodes row i, the readers' current row, into r.
+func (rd *routeReaders) fill(r *Route, i int, hops []NextHop) {
+	m := rd.m
+	rd.head(r, i)
+	if len(hops) > 0 {
+		r.NextHops = hops
+	}
+	// The rare attributes: an extra record only for rows having one
+	// (built in a value first, which stays on the stack).
+	var x RouteExtra
+	x.Src = rd.src.next()
+	if ms := rd.metrics.next(); len(ms) > 0 {
+		x.Metrics = make([]RouteMetric, len(ms)/2)
+		for j := range x.Metrics {
+			x.Metrics[j] = RouteMetric{Type: uint16(ms[2*j]), Value: ms[2*j+1]}
+		}
+	}
+	x.CongCtl = rd.cong.next()
+	x.Pref = uint8(at(m.Pref, i))
+	x.Mark = at(m.Mark, i)
+	x.NHID = at(m.Nhid, i)
+	x.Expires = at(m.Expires, i)
+	if v := rd.cache.next(); len(v) == 8 {
+		x.Cache = &RouteCacheInfo{ClntRef: v[0], LastUse: v[1], Expires: v[2], Error: v[3], Used: v[4], ID: v[5], TS: v[6], TSAge: v[7]}
+	}
+	x.Raw = rd.raw.next()
+	if x.Src.IsValid() || x.Metrics != nil || x.CongCtl != "" || x.Pref != 0 || x.Mark != 0 ||
+		x.NHID != 0 || x.Expires != 0 || x.Cache != nil || x.Raw != nil {
+		r.X = new(RouteExtra)
+		*r.X = x
+	}
+	rd.row++
+}
+
+// head decodes the fixed columns and the destination and preferred source
+// of row i; the readers of those two advance.
+func (rd *routeReaders) head(r *Route, i int) {
+	m := rd.m
+	r.Family = uint8(at(m.Family, i))
+	r.Table = at(m.Table, i)
+	r.Protocol = uint8(at(m.Protocol, i))
+	r.Scope = uint8(at(m.Scope, i))
+	r.Type = uint8(at(m.Type, i))
+	r.Flags = at(m.Flags, i)
+	r.TOS = uint8(at(m.Tos, i))
+	r.Dst = rd.dst.next()
+	r.IIF = at(m.Iif, i)
+	r.PrefSrc = rd.pref.next()
+	r.Priority = at(m.Priority, i)
+	r.Multipath = at(m.Multipath, i) != 0
+	r.Cloned = at(m.Cloned, i) != 0
+}
+
+// where decodes the routes keep accepts: a first pass shows keep each
+// route with its next hops and source prefix, a second builds the kept
+// ones whole.
+func (rd routeReaders) where(hops *hopCols, keep func(*Route) bool) []Route {
+	m := rd.m
+	n := int(m.GetRows())
+	var rows []int32
+	kept := 0
+	probe, ph := rd, *hops
+	var scratch Route
+	var buf []NextHop
+	var src RouteExtra
+	for i := 0; i < n; i++ {
+		scratch = Route{}
+		probe.head(&scratch, i)
+		if s := probe.src.next(); s.IsValid() {
+			src = RouteExtra{Src: s}
+			scratch.X = &src
+		}
+		k := int(at(m.NexthopCount, i))
+		buf = buf[:0]
+		for j := 0; j < k; j++ {
+			buf = append(buf, NextHop{})
+			ph.lite(&buf[j])
+		}
+		scratch.NextHops = buf
+		if keep(&scratch) {
+			rows = append(rows, int32(i))
+			kept += k
+		}
+	}
+	out := make([]Route, len(rows))
+	nhs := make([]NextHop, kept)
+	off := 0
+	for j, i := range rows {
+		// Skip the rows (and their next hops) not kept.
+		skipHops := 0
+		for r := rd.row; r < int(i); r++ {
+			skipHops += int(at(m.NexthopCount, r))
+		}
+		rd.skip(int(i) - rd.row)
+		hops.skip(skipHops)
+		k := int(at(m.NexthopCount, int(i)))
+		for h := 0; h < k; h++ {
+			hops.next(&nhs[off+h])
+		}
+		rd.fill(&out[j], int(i), nhs[off:off+k:off+k])
+		off += k
+	}
+	return out
 }
 
 // at0 returns the first k entries of a column, or nil for an empty one.
@@ -224,44 +315,87 @@ func parallel(n int, fill func(lo, hi int)) {
 	wg.Wait()
 }
 
-func decNextHops(m *pb.NextHops) ([]NextHop, error) {
+// hopCols walks the columns of a NextHops message; a copy walks
+// independently.
+type hopCols struct {
+	m     *pb.NextHops
+	gw    addrReader
+	encap bytesReader
+	raw   rawReader
+	i     int
+}
+
+func (c *colCheck) hops(m *pb.NextHops) *hopCols {
 	n := int(m.GetRows())
+	h := &hopCols{m: m}
 	if n == 0 {
-		return nil, nil
+		return h
 	}
-	c := &colCheck{rows: n}
-	gw := c.addrs("nexthops.gateway", m.Gateway)
-	c.n("nexthops.oif", len(m.Oif))
-	c.n("nexthops.weight", len(m.Weight))
-	c.n("nexthops.flags", len(m.Flags))
-	c.n("nexthops.realms", len(m.Realms))
-	c.n("nexthops.encap_type", len(m.EncapType))
-	encap := c.bytes("nexthops.encap", m.Encap, n)
-	raw := c.raws("nexthops.raw", m.Raw, n)
-	if c.err != nil {
-		return nil, c.err
+	cc := &colCheck{rows: n}
+	h.gw = *cc.addrs("nexthops.gateway", m.Gateway)
+	cc.n("nexthops.oif", len(m.Oif))
+	cc.n("nexthops.weight", len(m.Weight))
+	cc.n("nexthops.flags", len(m.Flags))
+	cc.n("nexthops.realms", len(m.Realms))
+	cc.n("nexthops.encap_type", len(m.EncapType))
+	h.encap = *cc.bytes("nexthops.encap", m.Encap, n)
+	h.raw = *cc.raws("nexthops.raw", m.Raw, n)
+	if cc.err != nil {
+		c.fail("%v", cc.err)
+	}
+	return h
+}
+
+func (h *hopCols) skip(k int) {
+	h.gw.skip(k)
+	h.encap.skip(k)
+	h.raw.skip(k)
+	h.i += k
+}
+
+// lite decodes the next hop without its extras.
+func (h *hopCols) lite(d *NextHop) {
+	m, i := h.m, h.i
+	d.Gateway = h.gw.next()
+	d.OIF = at(m.Oif, i)
+	d.Weight = uint16(at(m.Weight, i))
+	d.Flags = uint8(at(m.Flags, i))
+	d.Realms = at(m.Realms, i)
+	h.encap.skip(1)
+	h.raw.skip(1)
+	h.i++
+}
+
+func (h *hopCols) next(d *NextHop) {
+	m, i := h.m, h.i
+	d.Gateway = h.gw.next()
+	d.OIF = at(m.Oif, i)
+	d.Weight = uint16(at(m.Weight, i))
+	d.Flags = uint8(at(m.Flags, i))
+	d.Realms = at(m.Realms, i)
+	x := NextHopExtra{EncapType: uint16(at(m.EncapType, i)), Encap: h.encap.next(), Raw: h.raw.next()}
+	if x.EncapType != 0 || x.Encap != nil || x.Raw != nil {
+		d.X = new(NextHopExtra)
+		*d.X = x
+	}
+	h.i++
+}
+
+// all decodes every next hop.
+func (h *hopCols) all() []NextHop {
+	n := int(h.m.GetRows())
+	if n == 0 {
+		return nil
 	}
 	out := make([]NextHop, n)
 	parallel(n, func(lo, hi int) {
-		gw, encap, raw := *gw, *encap, *raw
-		gw.skip(lo)
-		encap.skip(lo)
-		raw.skip(lo)
+		h := *h
+		h.skip(lo)
 		for i := lo; i < hi; i++ {
-			h := &out[i]
-			h.Gateway = gw.next()
-			h.OIF = at(m.Oif, i)
-			h.Weight = uint16(at(m.Weight, i))
-			h.Flags = uint8(at(m.Flags, i))
-			h.Realms = at(m.Realms, i)
-			x := NextHopExtra{EncapType: uint16(at(m.EncapType, i)), Encap: encap.next(), Raw: raw.next()}
-			if x.EncapType != 0 || x.Encap != nil || x.Raw != nil {
-				h.X = new(NextHopExtra)
-				*h.X = x
-			}
+			h.next(&out[i])
 		}
 	})
-	return out, nil
+	return out
 }
 
 func encNeighbours(ns []Neighbour) *pb.Neighbours {

@@ -59,6 +59,30 @@ func TestBigTableRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A filtered load builds exactly the routes its predicate accepts.
+	keep := func(r *snapshots.Route) bool {
+		return r.Priority%7 == 0 || (len(r.NextHops) > 1 && r.NextHops[1].OIF == 4) || r.Src().IsValid() && r.Priority%5 == 0
+	}
+	lw, err := r.LoadWhere(0, 0, keep, snapshots.TableRoutes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []snapshots.Route
+	for i := range rs {
+		if keep(&rs[i]) {
+			want = append(want, rs[i])
+		}
+	}
+	if len(want) == 0 || len(want) == len(rs) || !reflect.DeepEqual(want, lw.Routes) {
+		t.Errorf("filtered load: %d routes, want %d", len(lw.Routes), len(want))
+		for i := range want {
+			if i < len(lw.Routes) {
+				if d := cmp.Diff(want[i], lw.Routes[i], cmpOpts); d != "" {
+					t.Fatalf("row %d:\n%s", i, d)
+				}
+			}
+		}
+	}
 	if !reflect.DeepEqual(rs, l.Routes) {
 		for i := range rs {
 			if d := cmp.Diff(rs[i], l.Routes[i], cmpOpts); d != "" {

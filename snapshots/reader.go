@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 	"google.golang.org/protobuf/proto"
@@ -251,6 +252,15 @@ func (r *Reader) sectionErr(s *SectionInfo, err error) error {
 
 // ReadSection decodes one section into ts.
 func (r *Reader) ReadSection(s *SectionInfo, ts *Tables) error {
+	return r.readSection(s, ts, nil)
+}
+
+// RouteFilter decides which routes a load builds. It sees each route
+// without its rare attributes except the source prefix (Route.X holds
+// only Src) and must not keep the route it is shown.
+type RouteFilter func(*Route) bool
+
+func (r *Reader) readSection(s *SectionInfo, ts *Tables, keep RouteFilter) error {
 	if !s.HasData() {
 		return nil
 	}
@@ -262,6 +272,26 @@ func (r *Reader) ReadSection(s *SectionInfo, ts *Tables) error {
 		return err
 	}
 	var t Tables
+	if s.Table == TableRoutes && keep != nil {
+		// A filtered load decodes the columns, then builds only the routes
+		// keep accepts: the row count is checked on the columns.
+		m := &pb.Routes{}
+		if err := fastRoutes(m, data); err != nil {
+			return r.sectionErr(s, corrupt("decoding %s: %v", s.Table, err))
+		}
+		if uint64(m.GetRows()) != s.Rows {
+			return r.sectionErr(s, corrupt("%d rows, index says %d", m.GetRows(), s.Rows))
+		}
+		if err := rowLimit("routes", uint64(m.GetRows()), unsafe.Sizeof(Route{}), r.limit); err != nil {
+			return r.sectionErr(s, corrupt("%v", err))
+		}
+		rs, err := decRoutesWhere(m, keep)
+		if err != nil {
+			return r.sectionErr(s, corrupt("decoding %s: %v", s.Table, err))
+		}
+		ts.Routes = rs
+		return nil
+	}
 	if err := decodeTable(s.Table, data, &t, r.limit); err != nil {
 		return r.sectionErr(s, corrupt("decoding %s: %v", s.Table, err))
 	}
@@ -382,6 +412,12 @@ type Loaded struct {
 // Load reads the given tables of namespace ns in frame. A table without a
 // section is reported unavailable in the status map, not as an error.
 func (r *Reader) Load(frame, ns int, tables ...Table) (*Loaded, error) {
+	return r.LoadWhere(frame, ns, nil, tables...)
+}
+
+// LoadWhere is Load building only the routes keep accepts (all when keep
+// is nil); a route query on a big table then touches a fraction of it.
+func (r *Reader) LoadWhere(frame, ns int, keep RouteFilter, tables ...Table) (*Loaded, error) {
 	if frame < 0 || frame >= len(r.Frames) {
 		return nil, fmt.Errorf("%s: no frame %d (the snapshot has %d)", r.displayName(), frame, len(r.Frames))
 	}
@@ -396,7 +432,7 @@ func (r *Reader) Load(frame, ns int, tables ...Table) (*Loaded, error) {
 			continue
 		}
 		l.Status[t] = s.Status
-		if err := r.ReadSection(s, &l.Tables); err != nil {
+		if err := r.readSection(s, &l.Tables, keep); err != nil {
 			return nil, err
 		}
 	}

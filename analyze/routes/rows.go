@@ -194,3 +194,13 @@ func AppendRows(dst []Row, routes []snapshots.Route, all bool, e *Engine) []Row 
 	}
 	return dst
 }
+
+// Keep returns the test a snapshot load can apply before building routes
+// (snapshots.Reader.LoadWhere): the -a visibility rule and every filter.
+// It decides on what such a load shows it — everything but the rare
+// attributes, which no filter reads — so the routes it keeps are exactly
+// those that give rows.
+func (e *Engine) Keep(all bool) func(*snapshots.Route) bool {
+	tables, _ := e.scope()
+	return func(r *snapshots.Route) bool { return Visible(r, all, tables) && e.MatchRoute(r) }
+}

@@ -134,7 +134,12 @@ type View struct {
 
 // Load reads tables of namespace ns in frame.
 func (s *Snapshot) Load(frame, ns int, tables ...snapshots.Table) (*View, error) {
-	l, err := s.R.Load(frame, ns, tables...)
+	return s.LoadWhere(frame, ns, nil, tables...)
+}
+
+// LoadWhere is Load building only the routes keep accepts.
+func (s *Snapshot) LoadWhere(frame, ns int, keep snapshots.RouteFilter, tables ...snapshots.Table) (*View, error) {
+	l, err := s.R.LoadWhere(frame, ns, keep, tables...)
 	if err != nil {
 		return nil, err
 	}

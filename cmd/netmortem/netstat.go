@@ -132,8 +132,17 @@ func runNetstat(g *globals, o *netstatOptions, args []string) error {
 	var passes []*solaris.Pass
 	var prev *view.View
 	warned := map[snapshots.Table]bool{}
+	// netstat -r builds only the routes that can give rows: on a big table
+	// with filters, a fraction of it. (Other forms never read routes, but
+	// -D reads the default route, so it loads them all.)
+	var keep snapshots.RouteFilter
+	for _, f := range req.Forms() {
+		if f == netstat.FormRoutes {
+			keep = req.Filter.Keep(req.All)
+		}
+	}
 	for i, f := range frames {
-		v, err := snap.Load(f, ns, tables...)
+		v, err := snap.LoadWhere(f, ns, keep, tables...)
 		if err != nil {
 			return &exitError{code: exitTrouble, err: err}
 		}
