@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netmortem/netmortem/analyze/names"
+	"github.com/netmortem/netmortem/capture/procnet"
 	"github.com/netmortem/netmortem/snapshots"
 )
 
@@ -135,7 +136,7 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 		// the capture's own namespace, for namespaces that lack them.
 		var hostSysctls map[string]string
 		if want[snapshots.TableMemory] && (fixed == nil || !fixed.host || o.AllNetNS) {
-			hostSysctls = readSysctls(memorySysctls)
+			hostSysctls = readSysctls(procnet.MemorySysctls)
 		}
 		var owners map[uint64][]snapshots.SocketOwner
 		deniedProcs := 0

@@ -408,45 +408,7 @@ func (c *nsCapture) mroute(run *tableRun) {
 		dump(run, src, st, nil)
 		nlMFC = append(nlMFC, es...)
 	}
-	c.ts.MFC = mergeMFC(procMFC, nlMFC)
-}
-
-// mergeMFC joins the /proc and netlink MFC views on (family, source,
-// group) in the default table; entries only one side has are kept as
-// they are.
-func mergeMFC(proc, nl []snapshots.MFCEntry) []snapshots.MFCEntry {
-	type key struct {
-		fam      uint8
-		src, grp string
-	}
-	byKey := map[key]int{}
-	out := make([]snapshots.MFCEntry, 0, len(proc)+len(nl))
-	for _, e := range nl {
-		byKey[key{e.Family, e.Source.String(), e.Group.String()}] = len(out)
-		out = append(out, e)
-	}
-	for _, p := range proc {
-		i, ok := byKey[key{p.Family, p.Source.String(), p.Group.String()}]
-		if !ok || (out[i].Table != 0 && out[i].Table != 253) {
-			out = append(out, p)
-			continue
-		}
-		e := &out[i]
-		e.IIFVif = p.IIFVif
-		// /proc gives vif numbers, netlink ifindexes; match by position
-		// when both list the same number of outputs.
-		if len(e.Oifs) == len(p.Oifs) {
-			for j := range e.Oifs {
-				e.Oifs[j].Vif = p.Oifs[j].Vif
-			}
-		} else if len(e.Oifs) == 0 {
-			e.Oifs = p.Oifs
-		}
-		if e.Packets == 0 && e.Bytes == 0 {
-			e.Packets, e.Bytes, e.WrongIf = p.Packets, p.Bytes, p.WrongIf
-		}
-	}
-	return out
+	c.ts.MFC = procnet.MergeMFC(procMFC, nlMFC)
 }
 
 func (c *nsCapture) stats(run *tableRun) {
@@ -486,20 +448,6 @@ func (c *nsCapture) stats(run *tableRun) {
 	})
 }
 
-// memorySysctls are the socket-memory limits -m shows, per namespace
-// where the kernel keeps them per namespace.
-var memorySysctls = []string{
-	"ipv4/tcp_mem", "ipv4/udp_mem", "ipv4/tcp_rmem", "ipv4/tcp_wmem", "ipv4/udp_rmem_min",
-	"ipv4/udp_wmem_min", "ipv4/ipfrag_high_thresh", "ipv4/ipfrag_low_thresh", "ipv4/ipfrag_time",
-	"ipv6/ip6frag_high_thresh", "ipv6/ip6frag_low_thresh", "core/rmem_default", "core/rmem_max",
-	"core/wmem_default", "core/wmem_max", "core/optmem_max", "core/netdev_max_backlog",
-	"core/netdev_budget", "core/somaxconn", "ipv4/tcp_max_orphans", "ipv4/tcp_max_tw_buckets",
-	"ipv4/ip_forward", "ipv6/conf/all/forwarding", "ipv4/ip_default_ttl", "ipv6/conf/all/hop_limit",
-	"ipv4/tcp_rto_min_us", "ipv4/tcp_syn_retries", "ipv4/tcp_retries2",
-	"sctp/rto_min", "sctp/rto_max", "sctp/rto_initial", "sctp/valid_cookie_life",
-	"sctp/max_init_retransmits", "sctp/sctp_mem", "sctp/sctp_rmem", "sctp/sctp_wmem",
-}
-
 // readSysctls reads /proc/sys/net/<name> for each name, in the calling
 // thread's namespace; missing ones are left out.
 func readSysctls(names []string) map[string]string {
@@ -513,7 +461,7 @@ func readSysctls(names []string) map[string]string {
 }
 
 func (c *nsCapture) memory(run *tableRun) {
-	names := append([]string(nil), memorySysctls...)
+	names := append([]string(nil), procnet.MemorySysctls...)
 	// Per-interface IPv6 forwarding and hop limit (netstat -s -a).
 	for _, l := range c.ts.Links {
 		if !strings.ContainsAny(l.Name, "/\x00") && l.Name != "." && l.Name != ".." {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/netmortem/netmortem/analyze/names"
 	"github.com/netmortem/netmortem/capture/leases"
+	"github.com/netmortem/netmortem/capture/procnet"
 )
 
 // The members the importer reads. Everything else in a bundle (logs, the
@@ -23,21 +24,9 @@ var procNetFiles = map[string]bool{
 	"sctp/eps": true, "sctp/assocs": true, "sctp/remaddr": true, "sctp/snmp": true,
 }
 
-// memorySysctls are the socket-memory limits -m shows; the list is the
-// live capture's (capture/live), so that both fill the memory table alike.
-var memorySysctls = []string{
-	"ipv4/tcp_mem", "ipv4/udp_mem", "ipv4/tcp_rmem", "ipv4/tcp_wmem", "ipv4/udp_rmem_min",
-	"ipv4/udp_wmem_min", "ipv4/ipfrag_high_thresh", "ipv4/ipfrag_low_thresh", "ipv4/ipfrag_time",
-	"ipv6/ip6frag_high_thresh", "ipv6/ip6frag_low_thresh", "core/rmem_default", "core/rmem_max",
-	"core/wmem_default", "core/wmem_max", "core/optmem_max", "core/netdev_max_backlog",
-	"core/netdev_budget", "core/somaxconn", "ipv4/tcp_max_orphans", "ipv4/tcp_max_tw_buckets",
-	"ipv4/ip_forward", "ipv6/conf/all/forwarding", "ipv4/ip_default_ttl", "ipv6/conf/all/hop_limit",
-	"ipv4/tcp_rto_min_us", "ipv4/tcp_syn_retries", "ipv4/tcp_retries2",
-}
-
 var memorySysctlSet = func() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range memorySysctls {
+	for _, s := range procnet.MemorySysctls {
 		m["proc/sys/net/"+s] = true
 	}
 	return m

@@ -950,7 +950,7 @@ func (ns *nsImport) mroute() {
 		skipped(r, m, sk)
 		nl = es
 	}
-	ns.ts.MFC = mergeMFC(procMFC, nl)
+	ns.ts.MFC = procnet.MergeMFC(procMFC, nl)
 	if !ns.host && r.ok > 0 {
 		r.note("no vif table: sos copies /proc/net/ip_mr_vif of the namespace it runs in only")
 	}
@@ -958,41 +958,6 @@ func (ns *nsImport) mroute() {
 		r.bad("mroute", errors.New("no /proc/net/ip_mr_* files or ip route/mroute output with multicast routes in the bundle"))
 	}
 	ns.done(snapshots.TableMroute, r)
-}
-
-// mergeMFC joins the /proc and netlink-derived MFC views on (family,
-// source, group) in the default table, as a live capture does.
-func mergeMFC(proc, nl []snapshots.MFCEntry) []snapshots.MFCEntry {
-	type key struct {
-		fam      uint8
-		src, grp netip.Addr
-	}
-	byKey := map[key]int{}
-	out := make([]snapshots.MFCEntry, 0, len(proc)+len(nl))
-	for _, e := range nl {
-		byKey[key{e.Family, e.Source, e.Group}] = len(out)
-		out = append(out, e)
-	}
-	for _, p := range proc {
-		i, ok := byKey[key{p.Family, p.Source, p.Group}]
-		if !ok || (out[i].Table != 0 && out[i].Table != 253) {
-			out = append(out, p)
-			continue
-		}
-		e := &out[i]
-		e.IIFVif = p.IIFVif
-		if len(e.Oifs) == len(p.Oifs) {
-			for j := range e.Oifs {
-				e.Oifs[j].Vif = p.Oifs[j].Vif
-			}
-		} else if len(e.Oifs) == 0 {
-			e.Oifs = p.Oifs
-		}
-		if e.Packets == 0 && e.Bytes == 0 {
-			e.Packets, e.Bytes, e.WrongIf = p.Packets, p.Bytes, p.WrongIf
-		}
-	}
-	return out
 }
 
 func (ns *nsImport) stats() {
@@ -1054,7 +1019,7 @@ func (ns *nsImport) memory() {
 	r := &run{}
 	if ns.host {
 		n := 0
-		for _, s := range memorySysctls {
+		for _, s := range procnet.MemorySysctls {
 			m, err := ns.im.get("proc/sys/net/" + s)
 			if err != nil {
 				continue
@@ -1082,7 +1047,7 @@ func (ns *nsImport) memory() {
 		}
 		if m != nil {
 			want := map[string]int{}
-			for i, s := range memorySysctls {
+			for i, s := range procnet.MemorySysctls {
 				want["net."+strings.ReplaceAll(s, "/", ".")] = i
 			}
 			got := iptext.Sysctls(m.data, func(n string) bool { _, ok := want[n]; return ok })
