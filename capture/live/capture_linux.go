@@ -213,6 +213,9 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 		}
 		w.EndFrame(time.Now())
 		sum.Frames++
+		if o.FrameDone != nil {
+			o.FrameDone(fi)
+		}
 		if o.AllNetNS {
 			for _, h := range handles {
 				if h != self {

@@ -7,10 +7,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
-	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -156,60 +157,94 @@ var errTooBig = tooBigError{}
 
 // socketOwners walks /proc/*/fd once and maps socket inodes to the
 // processes holding them. Unreadable processes (other users' without
-// root) are counted, not fatal.
+// root) are counted, not fatal. A host with hundreds of thousands of
+// sockets has as many descriptors to read, so processes are shared among
+// a few workers.
 func socketOwners() (map[uint64][]snapshots.SocketOwner, int) {
-	owners := map[uint64][]snapshots.SocketOwner{}
-	denied := 0
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
-		return owners, 0
+		return map[uint64][]snapshots.SocketOwner{}, 0
 	}
-	buf := make([]byte, 64)
+	var pids []string
 	for _, p := range procs {
-		pid, err := strconv.Atoi(p.Name())
-		if err != nil {
-			continue
+		if _, err := strconv.Atoi(p.Name()); err == nil {
+			pids = append(pids, p.Name())
 		}
-		dir := "/proc/" + p.Name() + "/fd"
-		fds, err := os.ReadDir(dir)
-		if err != nil {
-			if os.IsPermission(err) {
-				denied++
+	}
+	workers := min(runtime.GOMAXPROCS(0)*2, 8)
+	type result struct {
+		owners []snapshots.SocketOwner
+		denied int
+	}
+	results := make([]result, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64)
+			for i := w; i < len(pids); i += workers {
+				o, denied := processSockets(pids[i], buf, results[w].owners)
+				results[w].owners = o
+				results[w].denied += denied
 			}
-			continue
+		}()
+	}
+	wg.Wait()
+	owners := map[uint64][]snapshots.SocketOwner{}
+	denied := 0
+	for _, r := range results {
+		denied += r.denied
+		for _, o := range r.owners {
+			owners[o.Inode] = append(owners[o.Inode], o)
 		}
-		var comm string
-		var uid uint32
-		for _, fd := range fds {
-			n, err := unix.Readlink(filepath.Join(dir, fd.Name()), buf)
-			if err != nil || n < 9 {
-				continue
-			}
-			l := string(buf[:n])
-			ino, ok := strings.CutPrefix(l, "socket:[")
-			if !ok || !strings.HasSuffix(ino, "]") {
-				continue
-			}
-			inode, err := strconv.ParseUint(ino[:len(ino)-1], 10, 64)
-			if err != nil {
-				continue
-			}
-			if comm == "" {
-				c, _ := os.ReadFile("/proc/" + p.Name() + "/comm")
-				comm = strings.TrimSpace(string(c))
-				var st unix.Stat_t
-				if unix.Stat("/proc/"+p.Name(), &st) == nil {
-					uid = st.Uid
-				}
-			}
-			list := owners[inode]
-			if len(list) > 0 && list[len(list)-1].Pid == int32(pid) {
-				continue // the same socket on several descriptors
-			}
-			owners[inode] = append(list, snapshots.SocketOwner{Inode: inode, Pid: int32(pid), Command: comm, UID: uid})
-		}
+	}
+	for _, list := range owners {
+		sort.Slice(list, func(i, j int) bool { return list[i].Pid < list[j].Pid })
 	}
 	return owners, denied
+}
+
+// processSockets appends the sockets process pid holds, one entry per
+// socket (a socket on several descriptors counts once).
+func processSockets(pid string, buf []byte, out []snapshots.SocketOwner) ([]snapshots.SocketOwner, int) {
+	dir := "/proc/" + pid + "/fd"
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsPermission(err) {
+			return out, 1
+		}
+		return out, 0
+	}
+	n, _ := strconv.Atoi(pid)
+	var comm string
+	var uid uint32
+	seen := map[uint64]bool{}
+	for _, fd := range fds {
+		l, err := unix.Readlink(dir+"/"+fd.Name(), buf)
+		if err != nil || l < 9 {
+			continue
+		}
+		ino, ok := strings.CutPrefix(string(buf[:l]), "socket:[")
+		if !ok || !strings.HasSuffix(ino, "]") {
+			continue
+		}
+		inode, err := strconv.ParseUint(ino[:len(ino)-1], 10, 64)
+		if err != nil || seen[inode] {
+			continue
+		}
+		seen[inode] = true
+		if comm == "" {
+			c, _ := os.ReadFile("/proc/" + pid + "/comm")
+			comm = strings.TrimSpace(string(c))
+			var st unix.Stat_t
+			if unix.Stat("/proc/"+pid, &st) == nil {
+				uid = st.Uid
+			}
+		}
+		out = append(out, snapshots.SocketOwner{Inode: inode, Pid: int32(n), Command: comm, UID: uid})
+	}
+	return out, 0
 }
 
 // ownersOf picks the owners of the given inodes, sorted by inode then pid.

@@ -28,6 +28,9 @@ type Options struct {
 	Progress    io.Writer     // one-line status updates; nil for none
 	CommandLine []string
 	ToolVersion string
+	// FrameDone, when set, is called after each frame is written, with its
+	// index (for tests and for callers that act between frames).
+	FrameDone func(frame int)
 }
 
 // Summary says what a capture produced.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -143,26 +144,54 @@ func famName(f uint8) string {
 }
 
 func (c *nsCapture) routes(run *tableRun) {
-	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
-		rs, st, err := nlmsg.DumpRoutes(nil, fam, false)
-		if dump(run, "netlink RTM_GETROUTE "+famName(fam), st, err) {
-			c.ts.Routes = append(c.ts.Routes, rs...)
-		}
-	}
-	// Route-cache exceptions (PMTU, redirects) are only dumped on request.
-	for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
-		rs, st, err := nlmsg.DumpRoutes(nil, fam, true)
+	// Dumps append to one slice, each copied once; the small ones (IPv6,
+	// route-cache exceptions) come first so that growing the slice for the
+	// big one copies little.
+	var rs []snapshots.Route
+	for _, fam := range []uint8{snapshots.AFInet6, snapshots.AFInet} {
+		// Route-cache exceptions (PMTU, redirects) are only dumped on request.
+		ex, st, err := nlmsg.DumpRoutes(nil, fam, true)
 		if err != nil {
 			run.note(fmt.Sprintf("netlink RTM_GETROUTE %s cloned: %v", famName(fam), err))
-			continue
-		}
-		dump(run, "netlink RTM_GETROUTE "+famName(fam)+" cloned", st, nil)
-		for i := range rs {
-			if rs[i].Cloned {
-				c.ts.Routes = append(c.ts.Routes, rs[i])
+		} else {
+			dump(run, "netlink RTM_GETROUTE "+famName(fam)+" cloned", st, nil)
+			for i := range ex {
+				if ex[i].Cloned {
+					rs = append(rs, ex[i])
+				}
 			}
 		}
 	}
+	for _, fam := range []uint8{snapshots.AFInet6, snapshots.AFInet} {
+		var st nlmsg.DumpStats
+		var err error
+		rs, st, err = nlmsg.DumpRoutesAppend(nil, fam, false, rs)
+		dump(run, "netlink RTM_GETROUTE "+famName(fam), st, err)
+	}
+	c.ts.Routes = rs
+}
+
+// concat joins the parts of a table, copying only when more than one part
+// has rows: a million-route dump is not copied to add a few IPv6 routes
+// more than once.
+func concat[T any](parts [][]T) []T {
+	n, nonEmpty := 0, 0
+	var only []T
+	for _, p := range parts {
+		n += len(p)
+		if len(p) > 0 {
+			nonEmpty++
+			only = p
+		}
+	}
+	if nonEmpty <= 1 {
+		return only
+	}
+	out := make([]T, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }
 
 func (c *nsCapture) rules(run *tableRun) {
@@ -207,13 +236,19 @@ func (c *nsCapture) inet(run *tableRun) {
 		{snapshots.ProtoRaw, "raw", procnet.Raw, procnet.Raw6, false},
 		{snapshots.ProtoMPTCP, "mptcp", procnet.InetFile{}, procnet.InetFile{}, true},
 	}
+	// All dumps append to one slice, each copied once; TCP, usually the
+	// big one, comes last so that growing the slice for it copies little.
+	var all []snapshots.InetSocket
+	defer func() { c.ts.InetSockets = all }()
+	slices.Reverse(protos)
 	for _, p := range protos {
-		for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
+		for _, fam := range []uint8{snapshots.AFInet6, snapshots.AFInet} {
 			src := fmt.Sprintf("netlink sock_diag %s %s", p.name, famName(fam))
-			ss, st, err := nlmsg.DumpInet(nil, fam, p.p)
+			var st nlmsg.DumpStats
+			var err error
+			all, st, err = nlmsg.DumpInetAppend(nil, fam, p.p, all)
 			if err == nil {
 				dump(run, src, st, nil)
-				c.ts.InetSockets = append(c.ts.InetSockets, ss...)
 				continue
 			}
 			file := p.v4
@@ -241,7 +276,7 @@ func (c *nsCapture) inet(run *tableRun) {
 				run.bad("/proc/net/"+file.Name, perr)
 				continue
 			}
-			c.ts.InetSockets = append(c.ts.InetSockets, ss...)
+			all = append(all, ss...)
 			run.good("/proc/net/" + file.Name)
 			if !errors.Is(err, nlmsg.ErrUnsupported) {
 				run.note(fmt.Sprintf("%s failed (%v); read /proc/net/%s instead", src, err, file.Name))

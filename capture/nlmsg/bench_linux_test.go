@@ -101,7 +101,7 @@ func BenchmarkDecodeRoutes1M(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		routes = sink.rows()
+		routes = sink.rowsInto(nil)
 		if len(routes) != n || !col.done || !routes[n-1].Dst.IsValid() {
 			b.Fatalf("%d routes, done %v", len(routes), col.done)
 		}

@@ -3,6 +3,7 @@ package nlmsg
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mdlayher/netlink"
 	"github.com/netmortem/netmortem/snapshots"
@@ -283,14 +284,21 @@ func DumpAddrs(cfg *netlink.Config, family uint8) ([]snapshots.Addr, DumpStats, 
 // family (a kernel without the family's dump falls back to all of them) are
 // skipped.
 func DumpRoutes(cfg *netlink.Config, family uint8, cloned bool) ([]snapshots.Route, DumpStats, error) {
+	return DumpRoutesAppend(cfg, family, cloned, nil)
+}
+
+// DumpRoutesAppend is DumpRoutes appending to dst, copying the dump once:
+// a caller gathering several dumps into one table dumps the small ones
+// first.
+func DumpRoutesAppend(cfg *netlink.Config, family uint8, cloned bool, dst []snapshots.Route) ([]snapshots.Route, DumpStats, error) {
 	if family != snapshots.AFInet && family != snapshots.AFInet6 {
-		return nil, DumpStats{}, fmt.Errorf("nlmsg: DumpRoutes: family %d (use DumpMFC for multicast)", family)
+		return dst, DumpStats{}, fmt.Errorf("nlmsg: DumpRoutes: family %d (use DumpMFC for multicast)", family)
 	}
 	name := fmt.Sprintf("RTM_GETROUTE family %d", family)
 	if cloned {
 		name += " cloned"
 	}
-	return dumpRows(cfg, netlinkRoute, name, RouteRequest(family, cloned), newSink(routeDecoder(family), nil))
+	return dumpRowsInto(cfg, netlinkRoute, name, RouteRequest(family, cloned), newSink(routeDecoder(family), nil), dst)
 }
 
 // routeDecoder decodes route replies of one family in place, with next hops
@@ -346,13 +354,18 @@ func DumpNeighbours(cfg *netlink.Config, family uint8, proxy bool) ([]snapshots.
 // (snapshots.ProtoTCP …), keeping each socket cookie once. A kernel without
 // the protocol's diag module answers with an error matching ErrUnsupported.
 func DumpInet(cfg *netlink.Config, family uint8, proto uint16) ([]snapshots.InetSocket, DumpStats, error) {
+	return DumpInetAppend(cfg, family, proto, nil)
+}
+
+// DumpInetAppend is DumpInet appending to dst, copying the dump once.
+func DumpInetAppend(cfg *netlink.Config, family uint8, proto uint16, dst []snapshots.InetSocket) ([]snapshots.InetSocket, DumpStats, error) {
 	req, err := InetDiagRequest(family, proto)
 	if err != nil {
-		return nil, DumpStats{}, err
+		return dst, DumpStats{}, err
 	}
 	parse := func(m netlink.Message) (snapshots.InetSocket, error) { return ParseInetSocket(m, proto) }
-	return dumpRows(cfg, netlinkSockDiag, fmt.Sprintf("inet_diag family %d proto %d", family, proto), req,
-		newSink(only(family, value(parse)), func(s *snapshots.InetSocket) uint64 { return s.Cookie }))
+	return dumpRowsInto(cfg, netlinkSockDiag, fmt.Sprintf("inet_diag family %d proto %d", family, proto), req,
+		newSink(only(family, value(parse)), func(s *snapshots.InetSocket) uint64 { return s.Cookie }), dst)
 }
 
 // DumpUnix dumps every AF_UNIX socket, keeping each cookie once.
@@ -368,12 +381,18 @@ func DumpPacket(cfg *netlink.Config) ([]snapshots.PacketSocket, DumpStats, error
 }
 
 func dumpRows[T any](cfg *netlink.Config, proto int, name string, req netlink.Message, s *sink[T]) ([]T, DumpStats, error) {
+	return dumpRowsInto(cfg, proto, name, req, s, nil)
+}
+
+// dumpRowsInto appends the rows of one dump to dst; on error dst is
+// returned unchanged.
+func dumpRowsInto[T any](cfg *netlink.Config, proto int, name string, req netlink.Message, s *sink[T], dst []T) ([]T, DumpStats, error) {
 	st, err := run(cfg, proto, name, req, s.reset, s.add)
 	st.Duplicates = s.dups
 	if err != nil {
-		return nil, st, err
+		return dst, st, err
 	}
-	return s.rows(), st, nil
+	return s.rowsInto(dst), st, nil
 }
 
 // value adapts a ParseX function to decoding in place.
@@ -477,14 +496,15 @@ func (s *sink[T]) add(m netlink.Message) error {
 
 var errDup = errors.New("duplicate")
 
-// rows returns the collected rows as one slice.
-func (s *sink[T]) rows() []T {
-	if len(s.full) == 0 {
+// rowsInto appends the collected rows to dst, growing it once; a single
+// chunk and an empty dst are returned without copying.
+func (s *sink[T]) rowsInto(dst []T) []T {
+	if len(dst) == 0 && len(s.full) == 0 {
 		return s.cur
 	}
-	out := make([]T, 0, s.n)
+	dst = slices.Grow(dst, s.n)
 	for _, c := range s.full {
-		out = append(out, c...)
+		dst = append(dst, c...)
 	}
-	return append(out, s.cur...)
+	return append(dst, s.cur...)
 }
