@@ -108,7 +108,15 @@ func encAddrs(n int, f func(int) netip.Addr) *pb.AddrColumn {
 			continue
 		}
 		if c == nil {
-			c = &pb.AddrColumn{Size: make([]uint32, i, n), Data: make([]byte, 0, 4*(n-i))}
+			size := 0 // size the data once
+			for j := i; j < n; j++ {
+				if b := f(j); b.Is4() {
+					size += 4
+				} else if b.IsValid() {
+					size += 16
+				}
+			}
+			c = &pb.AddrColumn{Size: make([]uint32, i, n), Data: make([]byte, 0, size)}
 		}
 		if a.Is4() {
 			b := a.As4()

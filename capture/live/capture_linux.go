@@ -138,10 +138,25 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 		if want[snapshots.TableMemory] && (fixed == nil || !fixed.host || o.AllNetNS) {
 			hostSysctls = readSysctls(procnet.MemorySysctls)
 		}
-		var owners map[uint64][]snapshots.SocketOwner
-		deniedProcs := 0
+		// The walk of /proc/*/fd runs while the namespaces are dumped.
+		type ownersResult struct {
+			m      []snapshots.SocketOwner
+			denied int
+		}
+		ownersCh := make(chan ownersResult, 1)
 		if want[snapshots.TableOwners] {
-			owners, deniedProcs = socketOwners()
+			go func() {
+				m, d := socketOwners()
+				ownersCh <- ownersResult{m, d}
+			}()
+		}
+		var owners *ownersResult
+		getOwners := func() *ownersResult {
+			if owners == nil {
+				r := <-ownersCh
+				owners = &r
+			}
+			return owners
 		}
 		seen := map[int]bool{}
 		for i, h := range handles {
@@ -160,7 +175,46 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 			prog.set(fmt.Sprintf("frame %d, namespace %d/%d %s", fi, i+1, len(handles), label))
 			c := &nsCapture{h: h, order: order, ticks: meta.ClockTicks, want: want, prog: prog,
 				sysfs: h.inode == self.inode, leaseGlobs: o.LeaseFiles, hostSysctls: hostSysctls}
+			// A writer goroutine compresses and writes each table as soon
+			// as it is captured; it alone touches w until it is done.
+			type item struct {
+				t  snapshots.Table
+				st snapshots.Status
+			}
+			items := make(chan item, len(snapshots.NamespaceTables))
+			wdone := make(chan error, 1)
+			go func() {
+				var werr error
+				for it := range items {
+					if werr == nil {
+						werr = w.WriteTable(id, it.t, it.st, &c.ts)
+					}
+					record(label, it.t, it.st)
+				}
+				wdone <- werr
+			}()
+			c.emit = func(t snapshots.Table, st snapshots.Status) { items <- item{t, st} }
 			err := inNS(h, self, c.run)
+			if err == nil {
+				if want[snapshots.TableOwners] {
+					r := getOwners()
+					run := &tableRun{}
+					run.good("/proc/*/fd")
+					if r.denied > 0 {
+						run.note(fmt.Sprintf("%d processes' descriptors not readable (not root?)", r.denied))
+					}
+					c.ts.Owners = ownersOf(r.m, c.inodes())
+					c.emit(snapshots.TableOwners, run.status(time.Now()))
+				}
+				if want[snapshots.TableFiles] {
+					c.ts.Files = c.files
+					c.emit(snapshots.TableFiles, snapshots.OK(time.Now(), "files read during this capture"))
+				}
+			}
+			close(items)
+			if werr := <-wdone; werr != nil {
+				return nil, werr
+			}
 			if err != nil {
 				// The namespace could not be entered: it is recorded as
 				// gone, its tables as unavailable, and the rest goes on.
@@ -178,29 +232,6 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 					}
 				}
 				continue
-			}
-			if want[snapshots.TableOwners] {
-				run := &tableRun{}
-				run.good("/proc/*/fd")
-				if deniedProcs > 0 {
-					run.note(fmt.Sprintf("%d processes' descriptors not readable (not root?)", deniedProcs))
-				}
-				c.ts.Owners = ownersOf(owners, c.inodes())
-				c.status[snapshots.TableOwners] = run.status(time.Now())
-			}
-			if want[snapshots.TableFiles] {
-				c.ts.Files = c.files
-				c.status[snapshots.TableFiles] = snapshots.OK(time.Now(), "files read during this capture")
-			}
-			for _, t := range snapshots.NamespaceTables {
-				st, ok := c.status[t]
-				if !ok {
-					continue
-				}
-				if err := w.WriteTable(id, t, st, &c.ts); err != nil {
-					return nil, err
-				}
-				record(label, t, st)
 			}
 		}
 		for id, info := range infos {

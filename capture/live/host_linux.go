@@ -5,10 +5,11 @@ package live
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"os"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,15 +156,15 @@ func (tooBigError) Error() string { return "file larger than 1 GiB; not captured
 
 var errTooBig = tooBigError{}
 
-// socketOwners walks /proc/*/fd once and maps socket inodes to the
-// processes holding them. Unreadable processes (other users' without
-// root) are counted, not fatal. A host with hundreds of thousands of
-// sockets has as many descriptors to read, so processes are shared among
-// a few workers.
-func socketOwners() (map[uint64][]snapshots.SocketOwner, int) {
+// socketOwners walks /proc/*/fd once and lists which processes hold which
+// socket inodes, sorted by inode then pid. Unreadable processes (other
+// users' without root) are counted, not fatal. A host with hundreds of
+// thousands of sockets has as many descriptors to read, so processes are
+// shared among a few workers.
+func socketOwners() ([]snapshots.SocketOwner, int) {
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
-		return map[uint64][]snapshots.SocketOwner{}, 0
+		return nil, 0
 	}
 	var pids []string
 	for _, p := range procs {
@@ -191,37 +192,48 @@ func socketOwners() (map[uint64][]snapshots.SocketOwner, int) {
 		}()
 	}
 	wg.Wait()
-	owners := map[uint64][]snapshots.SocketOwner{}
-	denied := 0
+	n, denied := 0, 0
 	for _, r := range results {
+		n += len(r.owners)
 		denied += r.denied
-		for _, o := range r.owners {
-			owners[o.Inode] = append(owners[o.Inode], o)
+	}
+	all := make([]snapshots.SocketOwner, 0, n)
+	for _, r := range results {
+		all = append(all, r.owners...)
+	}
+	slices.SortFunc(all, func(a, b snapshots.SocketOwner) int {
+		if a.Inode != b.Inode {
+			return cmp.Compare(a.Inode, b.Inode)
 		}
-	}
-	for _, list := range owners {
-		sort.Slice(list, func(i, j int) bool { return list[i].Pid < list[j].Pid })
-	}
-	return owners, denied
+		return cmp.Compare(a.Pid, b.Pid)
+	})
+	return all, denied
 }
 
 // processSockets appends the sockets process pid holds, one entry per
 // socket (a socket on several descriptors counts once).
 func processSockets(pid string, buf []byte, out []snapshots.SocketOwner) ([]snapshots.SocketOwner, int) {
-	dir := "/proc/" + pid + "/fd"
-	fds, err := os.ReadDir(dir)
+	dir, err := os.Open("/proc/" + pid + "/fd")
 	if err != nil {
 		if os.IsPermission(err) {
 			return out, 1
 		}
 		return out, 0
 	}
+	defer dir.Close()
+	names, err := dir.Readdirnames(-1) // unsorted: a process may hold tens of thousands
+	if err != nil {
+		return out, 0
+	}
+	dfd := int(dir.Fd())
 	n, _ := strconv.Atoi(pid)
+	out = slices.Grow(out, len(names))
 	var comm string
 	var uid uint32
 	seen := map[uint64]bool{}
-	for _, fd := range fds {
-		l, err := unix.Readlink(dir+"/"+fd.Name(), buf)
+	for _, name := range names {
+		// Relative to the open directory: no path walk per descriptor.
+		l, err := unix.Readlinkat(dfd, name, buf)
 		if err != nil || l < 9 {
 			continue
 		}
@@ -247,17 +259,19 @@ func processSockets(pid string, buf []byte, out []snapshots.SocketOwner) ([]snap
 	return out, 0
 }
 
-// ownersOf picks the owners of the given inodes, sorted by inode then pid.
-func ownersOf(all map[uint64][]snapshots.SocketOwner, inodes map[uint64]bool) []snapshots.SocketOwner {
-	var out []snapshots.SocketOwner
-	for ino := range inodes {
-		out = append(out, all[ino]...)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Inode != out[j].Inode {
-			return out[i].Inode < out[j].Inode
+// ownersOf picks the owners of the given inodes out of a sorted list.
+func ownersOf(all []snapshots.SocketOwner, inodes map[uint64]bool) []snapshots.SocketOwner {
+	n := 0
+	for _, o := range all {
+		if inodes[o.Inode] {
+			n++
 		}
-		return out[i].Pid < out[j].Pid
-	})
+	}
+	out := make([]snapshots.SocketOwner, 0, n)
+	for _, o := range all {
+		if inodes[o.Inode] {
+			out = append(out, o)
+		}
+	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,15 +34,17 @@ type nsCapture struct {
 	leaseGlobs  []string
 	hostSysctls map[string]string // global sysctls read in the capture's namespace
 
-	ts     snapshots.Tables
-	status map[snapshots.Table]snapshots.Status
-	files  []snapshots.RawFile
+	ts    snapshots.Tables
+	files []snapshots.RawFile
+	// emit hands a finished table to the writer, which compresses it while
+	// the next tables are dumped. It runs in the capture's goroutine, and
+	// the writer reads only that table's fields of ts.
+	emit func(snapshots.Table, snapshots.Status)
 }
 
 const procNet = "/proc/thread-self/net/"
 
 func (c *nsCapture) run() error {
-	c.status = map[snapshots.Table]snapshots.Status{}
 	steps := []struct {
 		t  snapshots.Table
 		fn func(*tableRun)
@@ -68,7 +71,7 @@ func (c *nsCapture) run() error {
 		c.prog.set(fmt.Sprintf("namespace %d: %s", c.h.inode, s.t))
 		run := &tableRun{}
 		s.fn(run)
-		c.status[s.t] = run.status(time.Now())
+		c.emit(s.t, run.status(time.Now()))
 	}
 	return nil
 }
@@ -144,10 +147,9 @@ func famName(f uint8) string {
 }
 
 func (c *nsCapture) routes(run *tableRun) {
-	// Dumps append to one slice, each copied once; the small ones (IPv6,
-	// route-cache exceptions) come first so that growing the slice for the
-	// big one copies little.
-	var rs []snapshots.Route
+	// Dumps append to one slice sized from the kernel's own route counts,
+	// so that a million routes are decoded in place, never copied.
+	rs := make([]snapshots.Route, 0, c.routeEstimate())
 	for _, fam := range []uint8{snapshots.AFInet6, snapshots.AFInet} {
 		// Route-cache exceptions (PMTU, redirects) are only dumped on request.
 		ex, st, err := nlmsg.DumpRoutes(nil, fam, true)
@@ -169,6 +171,77 @@ func (c *nsCapture) routes(run *tableRun) {
 		dump(run, "netlink RTM_GETROUTE "+famName(fam), st, err)
 	}
 	c.ts.Routes = rs
+}
+
+// routeEstimate is about how many routes the namespace has, from
+// fib_triestat (IPv4 prefixes per table; main and local are one trie,
+// printed twice, until policy rules split them) and rt6_stats (IPv6 route
+// entries), with a margin for routes added while dumping.
+func (c *nsCapture) routeEstimate() int {
+	n := 0
+	if b, err := c.readFile(procNet + "fib_triestat"); err == nil {
+		seen := map[string]bool{}
+		var block strings.Builder
+		count := 0
+		flush := func() {
+			if count > 0 && !seen[block.String()] {
+				seen[block.String()] = true
+				n += count
+			}
+			block.Reset()
+			count = 0
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, " ") && strings.HasSuffix(line, ":") {
+				flush()
+				continue
+			}
+			block.WriteString(line)
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Prefixes:"); ok {
+				count, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		flush()
+	}
+	if b, err := c.readFile(procNet + "rt6_stats"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 4 {
+			if v, err := strconv.ParseUint(f[3], 16, 32); err == nil {
+				n += int(v)
+			}
+		}
+	}
+	return min(n+n/50+64, 1<<26)
+}
+
+// socketEstimate is about how many inet sockets the namespace has, from
+// sockstat and sockstat6.
+func (c *nsCapture) socketEstimate() int {
+	n := 0
+	for _, f := range []string{"sockstat", "sockstat6"} {
+		b, err := os.ReadFile(procNet + f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			fs := strings.Fields(line)
+			if len(fs) == 0 || fs[0] == "sockets:" || fs[0] == "FRAG:" || strings.HasPrefix(fs[0], "FRAG") {
+				continue
+			}
+			// TCP's alloc counts every socket (inuse only those with a
+			// user); other protocols give inuse.
+			want := map[string]bool{"inuse": true}
+			if fs[0] == "TCP:" || fs[0] == "TCP6:" {
+				want = map[string]bool{"alloc": true, "tw": true}
+			}
+			for i := 1; i+1 < len(fs); i += 2 {
+				if want[fs[i]] {
+					v, _ := strconv.Atoi(fs[i+1])
+					n += v
+				}
+			}
+		}
+	}
+	return min(n+n/50+64, 1<<24)
 }
 
 // concat joins the parts of a table, copying only when more than one part
@@ -236,9 +309,9 @@ func (c *nsCapture) inet(run *tableRun) {
 		{snapshots.ProtoRaw, "raw", procnet.Raw, procnet.Raw6, false},
 		{snapshots.ProtoMPTCP, "mptcp", procnet.InetFile{}, procnet.InetFile{}, true},
 	}
-	// All dumps append to one slice, each copied once; TCP, usually the
-	// big one, comes last so that growing the slice for it copies little.
-	var all []snapshots.InetSocket
+	// All dumps append to one slice sized from sockstat, so that hundreds
+	// of thousands of sockets are decoded in place, never copied.
+	all := make([]snapshots.InetSocket, 0, c.socketEstimate())
 	defer func() { c.ts.InetSockets = all }()
 	slices.Reverse(protos)
 	for _, p := range protos {

@@ -287,9 +287,9 @@ func DumpRoutes(cfg *netlink.Config, family uint8, cloned bool) ([]snapshots.Rou
 	return DumpRoutesAppend(cfg, family, cloned, nil)
 }
 
-// DumpRoutesAppend is DumpRoutes appending to dst, copying the dump once:
-// a caller gathering several dumps into one table dumps the small ones
-// first.
+// DumpRoutesAppend is DumpRoutes appending to dst. Rows are decoded into
+// dst's spare capacity first, so a caller that sizes dst for the dump
+// gets it without a copy; what does not fit is copied once.
 func DumpRoutesAppend(cfg *netlink.Config, family uint8, cloned bool, dst []snapshots.Route) ([]snapshots.Route, DumpStats, error) {
 	if family != snapshots.AFInet && family != snapshots.AFInet6 {
 		return dst, DumpStats{}, fmt.Errorf("nlmsg: DumpRoutes: family %d (use DumpMFC for multicast)", family)
@@ -387,6 +387,7 @@ func dumpRows[T any](cfg *netlink.Config, proto int, name string, req netlink.Me
 // dumpRowsInto appends the rows of one dump to dst; on error dst is
 // returned unchanged.
 func dumpRowsInto[T any](cfg *netlink.Config, proto int, name string, req netlink.Message, s *sink[T], dst []T) ([]T, DumpStats, error) {
+	s.spare = dst[len(dst):cap(dst)]
 	st, err := run(cfg, proto, name, req, s.reset, s.add)
 	st.Duplicates = s.dups
 	if err != nil {
@@ -430,6 +431,11 @@ func otherFamily(m netlink.Message, want uint8) bool {
 type sink[T any] struct {
 	decode func(netlink.Message, *T) error
 	cookie func(*T) uint64
+	// spare is the unused capacity of the caller's slice: rows are decoded
+	// into it first, so that a caller who sized its slice well gets the
+	// dump without any copy. dirty counts its rows written so far.
+	spare []T
+	dirty int
 
 	full [][]T // chunks filled up
 	cur  []T   // the chunk being filled
@@ -451,6 +457,13 @@ const (
 
 func (s *sink[T]) reset() {
 	s.full, s.cur, s.n, s.seen, s.dups = nil, nil, 0, nil, 0
+	if cap(s.spare) > 0 {
+		// Only rows an interrupted attempt decoded need zeroing: the rest
+		// is still as the caller allocated it.
+		clear(s.spare[:s.dirty])
+		s.dirty = 0
+		s.cur = s.spare[:0:cap(s.spare)]
+	}
 }
 
 func (s *sink[T]) add(m netlink.Message) error {
@@ -465,6 +478,9 @@ func (s *sink[T]) add(m netlink.Message) error {
 	// Chunks come zeroed from make and dropped rows are zeroed again, so the
 	// next row is ready to decode into.
 	s.cur = s.cur[:len(s.cur)+1]
+	if len(s.full) == 0 && cap(s.spare) > 0 {
+		s.dirty = max(s.dirty, len(s.cur))
+	}
 	p := &s.cur[len(s.cur)-1]
 	err := s.decode(m, p)
 	if err == nil && s.cookie != nil {
@@ -496,15 +512,24 @@ func (s *sink[T]) add(m netlink.Message) error {
 
 var errDup = errors.New("duplicate")
 
-// rowsInto appends the collected rows to dst, growing it once; a single
-// chunk and an empty dst are returned without copying.
+// rowsInto appends the collected rows to dst, growing it once. Rows
+// decoded into dst's spare capacity stay where they are; a single chunk
+// and an empty dst are returned without copying.
 func (s *sink[T]) rowsInto(dst []T) []T {
-	if len(dst) == 0 && len(s.full) == 0 {
+	chunks := append(s.full, s.cur)
+	if cap(s.spare) > 0 {
+		dst = dst[:len(dst)+len(chunks[0])] // decoded in place
+		chunks = chunks[1:]
+	} else if len(dst) == 0 && len(chunks) == 1 {
 		return s.cur
 	}
-	dst = slices.Grow(dst, s.n)
-	for _, c := range s.full {
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
+	}
+	dst = slices.Grow(dst, n)
+	for _, c := range chunks {
 		dst = append(dst, c...)
 	}
-	return append(dst, s.cur...)
+	return dst
 }
