@@ -41,18 +41,21 @@ up() {
 	ip -n $NS link set v1 up
 	ip -n $NS addr add 10.255.0.1/16 dev v0
 	ip -n $NS addr add fd00:ff::1/64 dev v0 nodad
-	ip netns exec $NS sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+	# Servers listen below the ephemeral range, so that no client's source
+	# port can take a server's port first.
+	ip netns exec $NS sysctl -qw net.ipv4.ip_local_port_range="10000 65000"
 	echo "adding $v4 IPv4 and $v6 IPv6 routes…"
+	rm -f $W/hold.*
 	time $W/labtool routes "$v4" "$v6" 10.255.0.2,10.255.0.3,10.255.0.4,10.255.0.5 fd00:ff::2,fd00:ff::3 v0 |
 		ip -n $NS -batch -
 	echo "opening $conns loopback connections…"
-	local port=20000 left=$conns
+	local port=5000 left=$conns
+	rm -f $W/hold.*
 	while [ "$left" -gt 0 ]; do
 		local n=$PER
 		[ "$left" -lt $n ] && n=$left
 		ip netns exec $NS $W/labtool serve 127.0.0.1:$port >/dev/null 2>&1 &
 		echo $! >>$W/pids
-		sleep 0.2
 		ip netns exec $NS $W/labtool hold "$n" 127.0.0.1:$port >$W/hold.$port 2>&1 &
 		echo $! >>$W/pids
 		left=$((left - n))
@@ -68,7 +71,7 @@ up() {
 # t CMD…: run a command, print "seconds maxRSS-KiB".
 t() {
 	/usr/bin/time -f "%e %M" -o $W/time "$@" >/dev/null 2>$W/stderr || { cat $W/stderr; return 1; }
-	cat $W/time
+	tail -1 $W/time
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -94,7 +97,8 @@ bench() {
 		ip -n $NS -batch - 2>/dev/null || true
 	$nm capture --quiet --netns $NS --tables routes,links,addrs -o $W/scale2.nms
 	for i in $(seq "$rounds"); do
-		echo "diff $(/usr/bin/time -f "%e %M" -o $W/time $nm diff --tables routes $W/scale.nms $W/scale2.nms >/dev/null 2>$W/stderr; cat $W/time)" >>$W/results
+		# diff exits 1 when the captures differ, as they do here.
+		echo "diff $(/usr/bin/time -f "%e %M" -o $W/time $nm diff --tables routes $W/scale.nms $W/scale2.nms >/dev/null 2>$W/stderr; tail -1 $W/time)" >>$W/results
 	done
 	local save ssb snap
 	save=$(stat -c %s $W/route.save)

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"bufio"
 	"fmt"
 	"math/rand/v2"
@@ -49,6 +50,10 @@ func main() {
 	}
 }
 
+// held keeps the connections reachable: an unreachable net.Conn is closed
+// by its finalizer at the next garbage collection.
+var held []net.Conn
+
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: labtool ssm-join GROUP SOURCE IFADDR | hold N ADDR:PORT | serve ADDR:PORT | churn ADDR:PORT RATE SECONDS")
 	os.Exit(2)
@@ -81,13 +86,21 @@ func hold(args []string) error {
 		return err
 	}
 	conns := make([]net.Conn, 0, n)
+	retry := time.Now().Add(10 * time.Second) // the server may still be starting
 	for len(conns) < n {
-		c, err := net.Dial("tcp", args[1])
+		// No keepalives: probes of hundreds of thousands of idle loopback
+		// connections overflow the backlog and abort them.
+		c, err := (&net.Dialer{KeepAlive: -1}).Dial("tcp", args[1])
 		if err != nil {
+			if time.Now().Before(retry) {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
 			return fmt.Errorf("after %d connections: %w", len(conns), err)
 		}
 		conns = append(conns, c)
 	}
+	held = conns
 	fmt.Println("ready", len(conns))
 	select {}
 }
@@ -96,11 +109,10 @@ func serve(args []string) error {
 	if len(args) != 1 {
 		usage()
 	}
-	l, err := net.Listen("tcp", args[0])
+	l, err := (&net.ListenConfig{KeepAlive: -1}).Listen(context.Background(), "tcp", args[0])
 	if err != nil {
 		return err
 	}
-	var held []net.Conn
 	for {
 		c, err := l.Accept()
 		if err != nil {
@@ -183,7 +195,7 @@ func routes(args []string) error {
 			byte(p>>24), byte(p>>16), byte(p>>8), byte(p), bits, gw4[r.IntN(len(gw4))], dev)
 	}
 	for i := 0; i < n6; i++ {
-		fmt.Fprintf(w, "-6 route add 2%03x:%x:%x::/48 via %s dev %s proto bgp metric 20\n",
+		fmt.Fprintf(w, "route add 2%03x:%x:%x::/48 via %s dev %s proto bgp metric 20\n",
 			1+i>>24&0xff, i>>12&0xfff, i&0xfff, gw6[r.IntN(len(gw6))], dev)
 	}
 	return nil
