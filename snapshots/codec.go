@@ -98,7 +98,7 @@ func decodeTable(t Table, data []byte, ts *Tables, limit int64) error {
 		}
 	case TableInet:
 		m := &pb.InetSockets{}
-		if err = proto.Unmarshal(data, m); err == nil {
+		if err = fastInet(m, data); err == nil {
 			if err = rowLimit("sockets", uint64(m.GetRows()), unsafe.Sizeof(InetSocket{}), limit); err == nil {
 				ts.InetSockets, err = decInet(m)
 			}

@@ -469,43 +469,43 @@ func decNeighbours(m *pb.Neighbours) ([]Neighbour, error) {
 func encInet(ss []InetSocket) *pb.InetSockets {
 	n := len(ss)
 	return &pb.InetSockets{
-		Rows:       uint32(n),
-		Proto:      col(n, func(i int) uint32 { return uint32(ss[i].Proto) }),
-		RawProto:   col(n, func(i int) uint32 { return uint32(ss[i].RawProto) }),
-		Family:     col(n, func(i int) uint32 { return uint32(ss[i].Family) }),
-		State:      col(n, func(i int) uint32 { return uint32(ss[i].State) }),
-		Local:      encAddrs(n, func(i int) netip.Addr { return ss[i].Local.Addr() }),
-		LocalPort:  col(n, func(i int) uint32 { return uint32(ss[i].Local.Port()) }),
-		Remote:     encAddrs(n, func(i int) netip.Addr { return ss[i].Remote.Addr() }),
-		RemotePort: col(n, func(i int) uint32 { return uint32(ss[i].Remote.Port()) }),
-		Ifindex:    col(n, func(i int) uint32 { return ss[i].IfIndex }),
-		Cookie:     col(n, func(i int) uint64 { return ss[i].Cookie }),
-		Timer:      col(n, func(i int) uint32 { return uint32(ss[i].Timer) }),
-		Retrans:    col(n, func(i int) uint32 { return uint32(ss[i].Retrans) }),
-		Expires:    col(n, func(i int) uint32 { return ss[i].Expires }),
-		RecvQ:      col(n, func(i int) uint32 { return ss[i].RecvQ }),
-		SendQ:      col(n, func(i int) uint32 { return ss[i].SendQ }),
-		Uid:        col(n, func(i int) uint32 { return ss[i].UID }),
-		Inode:      col(n, func(i int) uint64 { return ss[i].Inode }),
-		Refcount:   col(n, func(i int) uint32 { return ss[i].RefCount }),
-		Probes:     col(n, func(i int) uint32 { return ss[i].Probes }),
-		Drops:      col(n, func(i int) uint32 { return ss[i].Drops }),
-		Rto:        col(n, func(i int) uint32 { return ss[i].RTO }),
-		Ato:        col(n, func(i int) uint32 { return ss[i].ATO }),
-		QuickAck:   col(n, func(i int) uint32 { return ss[i].QuickAck }),
-		Cwnd:       col(n, func(i int) uint32 { return ss[i].Cwnd }),
-		Ssthresh:   col(n, func(i int) int32 { return ss[i].Ssthresh }),
-		Shutdown:   col(n, func(i int) uint32 { return uint32(ss[i].Shutdown) }),
-		Tos:        col(n, func(i int) uint32 { return uint32(ss[i].TOS) }),
-		Tclass:     col(n, func(i int) uint32 { return uint32(ss[i].TClass) }),
-		Mark:       col(n, func(i int) uint32 { return ss[i].Mark }),
-		CgroupId:   col(n, func(i int) uint64 { return ss[i].CgroupID }),
-		V6Only:     col(n, func(i int) uint32 { return uint32(ss[i].V6Only) }),
-		Cong:       encStrings(n, func(i int) string { return ss[i].Cong }),
-		MemInfo:    encLists(n, func(i int) []uint32 { return ss[i].MemInfo }),
-		SkMem:      encLists(n, func(i int) []uint32 { return ss[i].SkMem }),
-		TcpInfo:    encBytes(n, func(i int) []byte { return ss[i].TCPInfo }),
-		Raw:        encRaw(n, func(i int) []RawAttr { return ss[i].Raw }),
+		Rows:            uint32(n),
+		Proto:           col(n, func(i int) uint32 { return uint32(ss[i].Proto) }),
+		RawProto:        col(n, func(i int) uint32 { return uint32(ss[i].RawProto) }),
+		Family:          col(n, func(i int) uint32 { return uint32(ss[i].Family) }),
+		State:           col(n, func(i int) uint32 { return uint32(ss[i].State) }),
+		Local:           encAddrs(n, func(i int) netip.Addr { return ss[i].Local.Addr() }),
+		LocalPort:       col(n, func(i int) uint32 { return uint32(ss[i].Local.Port()) }),
+		Remote:          encAddrs(n, func(i int) netip.Addr { return ss[i].Remote.Addr() }),
+		RemotePort:      col(n, func(i int) uint32 { return uint32(ss[i].Remote.Port()) }),
+		Ifindex:         col(n, func(i int) uint32 { return ss[i].IfIndex }),
+		Cookie:          col(n, func(i int) uint64 { return ss[i].Cookie }),
+		Timer:           col(n, func(i int) uint32 { return uint32(ss[i].Timer) }),
+		Retrans:         col(n, func(i int) uint32 { return uint32(ss[i].Retrans) }),
+		Expires:         col(n, func(i int) uint32 { return ss[i].Expires }),
+		RecvQ:           col(n, func(i int) uint32 { return ss[i].RecvQ }),
+		SendQ:           col(n, func(i int) uint32 { return ss[i].SendQ }),
+		Uid:             col(n, func(i int) uint32 { return ss[i].UID }),
+		Inode:           col(n, func(i int) uint64 { return ss[i].Inode }),
+		Refcount:        col(n, func(i int) uint32 { return ss[i].RefCount }),
+		Probes:          col(n, func(i int) uint32 { return ss[i].Probes }),
+		Drops:           col(n, func(i int) uint32 { return ss[i].Drops }),
+		Rto:             col(n, func(i int) uint32 { return ss[i].RTO }),
+		Ato:             col(n, func(i int) uint32 { return ss[i].ATO }),
+		QuickAck:        col(n, func(i int) uint32 { return ss[i].QuickAck }),
+		Cwnd:            col(n, func(i int) uint32 { return ss[i].Cwnd }),
+		Ssthresh:        col(n, func(i int) int32 { return ss[i].Ssthresh }),
+		Shutdown:        col(n, func(i int) uint32 { return uint32(ss[i].Shutdown) }),
+		Tos:             col(n, func(i int) uint32 { return uint32(ss[i].TOS) }),
+		Tclass:          col(n, func(i int) uint32 { return uint32(ss[i].TClass) }),
+		Mark:            col(n, func(i int) uint32 { return ss[i].Mark }),
+		CgroupId:        col(n, func(i int) uint64 { return ss[i].CgroupID }),
+		V6Only:          col(n, func(i int) uint32 { return uint32(ss[i].V6Only) }),
+		Cong:            encStrings(n, func(i int) string { return ss[i].Cong }),
+		MemInfo:         encLists(n, func(i int) []uint32 { return ss[i].MemInfo }),
+		SkMem:           encLists(n, func(i int) []uint32 { return ss[i].SkMem }),
+		TcpInfoShuffled: encShuffled(n, func(i int) []byte { return ss[i].TCPInfo }),
+		Raw:             encRaw(n, func(i int) []RawAttr { return ss[i].Raw }),
 	}
 }
 
@@ -531,53 +531,71 @@ func decInet(m *pb.InetSockets) ([]InetSocket, error) {
 	cong := c.strings("cong", m.Cong)
 	mem := c.lists("mem_info", m.MemInfo)
 	skmem := c.lists("sk_mem", m.SkMem)
+	// Format 1.0 files may hold tcp_info whole (field 36); newer writers
+	// shuffle it (field 38).
 	info := c.bytes("tcp_info", m.TcpInfo, n)
+	if m.TcpInfoShuffled != nil {
+		if m.TcpInfo != nil {
+			c.fail("column tcp_info given twice")
+		}
+		info = c.shuffled("tcp_info_shuffled", m.TcpInfoShuffled, n)
+	}
 	raw := c.raws("raw", m.Raw, n)
 	if c.err != nil {
 		return nil, c.err
 	}
 	out := make([]InetSocket, n)
-	for i := range out {
-		s := &out[i]
-		s.Proto = uint16(at(m.Proto, i))
-		s.RawProto = uint16(at(m.RawProto, i))
-		s.Family = uint8(at(m.Family, i))
-		s.State = uint8(at(m.State, i))
-		if a := local.next(); a.IsValid() {
-			s.Local = netip.AddrPortFrom(a, uint16(at(m.LocalPort, i)))
+	parallel(n, func(lo, hi int) {
+		local, remote, cong, mem, skmem, info, raw := *local, *remote, *cong, *mem, *skmem, *info, *raw
+		local.skip(lo)
+		remote.skip(lo)
+		cong.skip(lo)
+		mem.skip(lo)
+		skmem.skip(lo)
+		info.skip(lo)
+		raw.skip(lo)
+		for i := lo; i < hi; i++ {
+			s := &out[i]
+			s.Proto = uint16(at(m.Proto, i))
+			s.RawProto = uint16(at(m.RawProto, i))
+			s.Family = uint8(at(m.Family, i))
+			s.State = uint8(at(m.State, i))
+			if a := local.next(); a.IsValid() {
+				s.Local = netip.AddrPortFrom(a, uint16(at(m.LocalPort, i)))
+			}
+			if a := remote.next(); a.IsValid() {
+				s.Remote = netip.AddrPortFrom(a, uint16(at(m.RemotePort, i)))
+			}
+			s.IfIndex = at(m.Ifindex, i)
+			s.Cookie = at(m.Cookie, i)
+			s.Timer = uint8(at(m.Timer, i))
+			s.Retrans = uint8(at(m.Retrans, i))
+			s.Expires = at(m.Expires, i)
+			s.RecvQ = at(m.RecvQ, i)
+			s.SendQ = at(m.SendQ, i)
+			s.UID = at(m.Uid, i)
+			s.Inode = at(m.Inode, i)
+			s.RefCount = at(m.Refcount, i)
+			s.Probes = at(m.Probes, i)
+			s.Drops = at(m.Drops, i)
+			s.RTO = at(m.Rto, i)
+			s.ATO = at(m.Ato, i)
+			s.QuickAck = at(m.QuickAck, i)
+			s.Cwnd = at(m.Cwnd, i)
+			s.Ssthresh = at(m.Ssthresh, i)
+			s.Shutdown = uint8(at(m.Shutdown, i))
+			s.TOS = uint8(at(m.Tos, i))
+			s.TClass = uint8(at(m.Tclass, i))
+			s.Mark = at(m.Mark, i)
+			s.CgroupID = at(m.CgroupId, i)
+			s.V6Only = uint8(at(m.V6Only, i))
+			s.Cong = cong.next()
+			s.MemInfo = mem.next()
+			s.SkMem = skmem.next()
+			s.TCPInfo = info.next()
+			s.Raw = raw.next()
 		}
-		if a := remote.next(); a.IsValid() {
-			s.Remote = netip.AddrPortFrom(a, uint16(at(m.RemotePort, i)))
-		}
-		s.IfIndex = at(m.Ifindex, i)
-		s.Cookie = at(m.Cookie, i)
-		s.Timer = uint8(at(m.Timer, i))
-		s.Retrans = uint8(at(m.Retrans, i))
-		s.Expires = at(m.Expires, i)
-		s.RecvQ = at(m.RecvQ, i)
-		s.SendQ = at(m.SendQ, i)
-		s.UID = at(m.Uid, i)
-		s.Inode = at(m.Inode, i)
-		s.RefCount = at(m.Refcount, i)
-		s.Probes = at(m.Probes, i)
-		s.Drops = at(m.Drops, i)
-		s.RTO = at(m.Rto, i)
-		s.ATO = at(m.Ato, i)
-		s.QuickAck = at(m.QuickAck, i)
-		s.Cwnd = at(m.Cwnd, i)
-		s.Ssthresh = at(m.Ssthresh, i)
-		s.Shutdown = uint8(at(m.Shutdown, i))
-		s.TOS = uint8(at(m.Tos, i))
-		s.TClass = uint8(at(m.Tclass, i))
-		s.Mark = at(m.Mark, i)
-		s.CgroupID = at(m.CgroupId, i)
-		s.V6Only = uint8(at(m.V6Only, i))
-		s.Cong = cong.next()
-		s.MemInfo = mem.next()
-		s.SkMem = skmem.next()
-		s.TCPInfo = info.next()
-		s.Raw = raw.next()
-	}
+	})
 	return out, nil
 }
 

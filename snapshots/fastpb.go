@@ -118,19 +118,23 @@ func wantBytes(typ protowire.Type) error {
 	return nil
 }
 
-func fastAddrColumn(m *pb.AddrColumn, v []byte) error {
+// fastSized decodes the common shape of AddrColumn, BytesColumn and
+// ShuffledBytesColumn: sizes in field 1, the data in field 2.
+func fastSized(size *[]uint32, data *[]byte, v []byte) error {
 	return walkMsg(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
 		switch num {
 		case 1:
-			m.Size, err = u32s(m.Size, typ, v, x)
+			*size, err = u32s(*size, typ, v, x)
 		case 2:
 			if err = wantBytes(typ); err == nil {
-				m.Data = v
+				*data = v
 			}
 		}
 		return
 	})
 }
+
+func fastAddrColumn(m *pb.AddrColumn, v []byte) error { return fastSized(&m.Size, &m.Data, v) }
 
 func fastPrefixColumn(m *pb.PrefixColumn, v []byte) error {
 	return walkMsg(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
@@ -149,19 +153,7 @@ func fastPrefixColumn(m *pb.PrefixColumn, v []byte) error {
 	})
 }
 
-func fastBytesColumn(m *pb.BytesColumn, v []byte) error {
-	return walkMsg(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
-		switch num {
-		case 1:
-			m.Size, err = u32s(m.Size, typ, v, x)
-		case 2:
-			if err = wantBytes(typ); err == nil {
-				m.Data = v
-			}
-		}
-		return
-	})
-}
+func fastBytesColumn(m *pb.BytesColumn, v []byte) error { return fastSized(&m.Size, &m.Data, v) }
 
 func fastStringColumn(m *pb.StringColumn, v []byte) error {
 	return walkMsg(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
@@ -363,6 +355,109 @@ func fastRoutes(m *pb.Routes, b []byte) error {
 	})
 	if err != nil {
 		return fmt.Errorf("routes: %w", err)
+	}
+	return nil
+}
+
+func fastShuffled(m *pb.ShuffledBytesColumn, v []byte) error {
+	return fastSized(&m.Size, &m.Data, v)
+}
+
+// fastInet decodes an InetSockets message. Byte slices of the result
+// alias b.
+func fastInet(m *pb.InetSockets, b []byte) error {
+	u32 := map[protowire.Number]*[]uint32{
+		2: &m.Proto, 3: &m.RawProto, 4: &m.Family, 5: &m.State, 7: &m.LocalPort, 9: &m.RemotePort,
+		10: &m.Ifindex, 12: &m.Timer, 13: &m.Retrans, 14: &m.Expires, 15: &m.RecvQ, 16: &m.SendQ,
+		17: &m.Uid, 19: &m.Refcount, 20: &m.Probes, 21: &m.Drops, 22: &m.Rto, 23: &m.Ato,
+		24: &m.QuickAck, 25: &m.Cwnd, 27: &m.Shutdown, 28: &m.Tos, 29: &m.Tclass, 30: &m.Mark,
+		32: &m.V6Only,
+	}
+	u64s := map[protowire.Number]*[]uint64{11: &m.Cookie, 18: &m.Inode, 31: &m.CgroupId}
+	err := walkMsg(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
+		if p, ok := u32[num]; ok {
+			*p, err = u32s(*p, typ, v, x)
+			return
+		}
+		if p, ok := u64s[num]; ok {
+			*p, err = appendPacked(*p, typ, v, x, u64)
+			return
+		}
+		msg := func(dst func() error) error {
+			if err := wantBytes(typ); err != nil {
+				return err
+			}
+			return dst()
+		}
+		switch num {
+		case 1:
+			if typ != protowire.VarintType {
+				return errWire
+			}
+			m.Rows = uint32(x)
+		case 6:
+			err = msg(func() error {
+				if m.Local == nil {
+					m.Local = &pb.AddrColumn{}
+				}
+				return fastAddrColumn(m.Local, v)
+			})
+		case 8:
+			err = msg(func() error {
+				if m.Remote == nil {
+					m.Remote = &pb.AddrColumn{}
+				}
+				return fastAddrColumn(m.Remote, v)
+			})
+		case 26:
+			m.Ssthresh, err = appendPacked(m.Ssthresh, typ, v, x, s32)
+		case 33:
+			err = msg(func() error {
+				if m.Cong == nil {
+					m.Cong = &pb.StringColumn{}
+				}
+				return fastStringColumn(m.Cong, v)
+			})
+		case 34:
+			err = msg(func() error {
+				if m.MemInfo == nil {
+					m.MemInfo = &pb.ListColumn{}
+				}
+				return fastListColumn(m.MemInfo, v)
+			})
+		case 35:
+			err = msg(func() error {
+				if m.SkMem == nil {
+					m.SkMem = &pb.ListColumn{}
+				}
+				return fastListColumn(m.SkMem, v)
+			})
+		case 36:
+			err = msg(func() error {
+				if m.TcpInfo == nil {
+					m.TcpInfo = &pb.BytesColumn{}
+				}
+				return fastBytesColumn(m.TcpInfo, v)
+			})
+		case 37:
+			err = msg(func() error {
+				if m.Raw == nil {
+					m.Raw = &pb.RawAttrColumn{}
+				}
+				return fastRawAttrColumn(m.Raw, v)
+			})
+		case 38:
+			err = msg(func() error {
+				if m.TcpInfoShuffled == nil {
+					m.TcpInfoShuffled = &pb.ShuffledBytesColumn{}
+				}
+				return fastShuffled(m.TcpInfoShuffled, v)
+			})
+		}
+		return
+	})
+	if err != nil {
+		return fmt.Errorf("inet sockets: %w", err)
 	}
 	return nil
 }

@@ -66,3 +66,29 @@ func dropUnknown(m protoreflect.Message) {
 		return true
 	})
 }
+
+// FuzzFastInet holds the InetSockets decoder to proto.Unmarshal.
+func FuzzFastInet(f *testing.F) {
+	b, err := encodeTable(TableInet, &Tables{InetSockets: []InetSocket{{Proto: ProtoTCP, Family: AFInet, State: 1,
+		Local: netip.MustParseAddrPort("10.1.0.1:22"), Remote: netip.MustParseAddrPort("10.1.0.2:5000"),
+		Cookie: 7, Inode: 9, Ssthresh: -1, Cong: "cubic", SkMem: []uint32{1, 2}, MemInfo: []uint32{3},
+		TCPInfo: []byte{1, 2, 3}, Raw: []RawAttr{{Type: 1, Data: []byte{4}}}}, {Proto: ProtoUDP}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast pb.InetSockets
+		if err := fastInet(&fast, b); err != nil {
+			return
+		}
+		var slow pb.InetSockets
+		if err := proto.Unmarshal(b, &slow); err != nil {
+			t.Fatalf("fast decoder accepted what proto.Unmarshal refuses: %v", err)
+		}
+		dropUnknown(slow.ProtoReflect())
+		if !proto.Equal(&fast, &slow) {
+			t.Fatalf("decoders differ:\nfast %v\nslow %v", &fast, &slow)
+		}
+	})
+}

@@ -35,26 +35,7 @@ func TestBigTableRoundTrip(t *testing.T) {
 		}
 		rs[i] = r
 	}
-	w, err := snapshots.Create(t.TempDir()+"/big.nms", synth.Meta())
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := t.TempDir() + "/b.nms"
-	w.Abort()
-	w, _ = snapshots.Create(path, synth.Meta())
-	w.AddNamespace(snapshots.NamespaceInfo{Host: true})
-	w.BeginFrame(time.Unix(1, 0))
-	if err := w.WriteTable(0, snapshots.TableRoutes, snapshots.OK(time.Unix(1, 0)), &snapshots.Tables{Routes: rs}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	r, err := snapshots.Open(path, snapshots.ReaderOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := writeOne(t, snapshots.TableRoutes, &snapshots.Tables{Routes: rs})
 	l, err := r.Load(0, 0, snapshots.TableRoutes)
 	if err != nil {
 		t.Fatal(err)
@@ -91,4 +72,65 @@ func TestBigTableRoundTrip(t *testing.T) {
 		}
 		t.Fatal("tables differ")
 	}
+}
+
+// TestBigSocketTableRoundTrip covers the parallel decoding of sockets and
+// the shuffled tcp_info column with rows of several sizes.
+func TestBigSocketTableRoundTrip(t *testing.T) {
+	const n = 120_000
+	base := synth.Full(2).InetSockets[0]
+	ss := make([]snapshots.InetSocket, n)
+	for i := range ss {
+		s := base
+		s.Inode = uint64(i)
+		s.Local = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), uint16(i))
+		switch i % 4 {
+		case 0:
+			s.TCPInfo = nil
+			s.Cong = ""
+		case 1:
+			s.TCPInfo = append([]byte(nil), s.TCPInfo[:104]...)
+			s.TCPInfo[3] = byte(i)
+		case 2:
+			s.Raw = nil
+		}
+		ss[i] = s
+	}
+	r := writeOne(t, snapshots.TableInet, &snapshots.Tables{InetSockets: ss})
+	l, err := r.Load(0, 0, snapshots.TableInet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ss, l.InetSockets) {
+		for i := range ss {
+			if d := cmp.Diff(ss[i], l.InetSockets[i], cmpOpts); d != "" {
+				t.Fatalf("row %d:\n%s", i, d)
+			}
+		}
+	}
+}
+
+// writeOne writes one table of one frame to a temporary snapshot and opens
+// it; the reader is closed when the test ends.
+func writeOne(t *testing.T, table snapshots.Table, ts *snapshots.Tables) *snapshots.Reader {
+	t.Helper()
+	path := t.TempDir() + "/one.nms"
+	w, err := snapshots.Create(path, synth.Meta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.AddNamespace(snapshots.NamespaceInfo{Host: true})
+	w.BeginFrame(time.Unix(1, 0))
+	if err := w.WriteTable(0, table, snapshots.OK(time.Unix(1, 0)), ts); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := snapshots.Open(path, snapshots.ReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }

@@ -198,6 +198,62 @@ func (x *BytesColumn) GetData() []byte {
 	return nil
 }
 
+// ShuffledBytesColumn holds one byte string per row, as BytesColumn, but
+// with the bytes transposed: data holds byte 0 of every row that has one,
+// in row order, then byte 1 of every row that has one, and so on. Rows of
+// one fixed layout (struct tcp_info) compress several times better so.
+type ShuffledBytesColumn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Size          []uint32               `protobuf:"varint,1,rep,packed,name=size,proto3" json:"size,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShuffledBytesColumn) Reset() {
+	*x = ShuffledBytesColumn{}
+	mi := &file_snapshot_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShuffledBytesColumn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShuffledBytesColumn) ProtoMessage() {}
+
+func (x *ShuffledBytesColumn) ProtoReflect() protoreflect.Message {
+	mi := &file_snapshot_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShuffledBytesColumn.ProtoReflect.Descriptor instead.
+func (*ShuffledBytesColumn) Descriptor() ([]byte, []int) {
+	return file_snapshot_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ShuffledBytesColumn) GetSize() []uint32 {
+	if x != nil {
+		return x.Size
+	}
+	return nil
+}
+
+func (x *ShuffledBytesColumn) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 // StringColumn is dictionary encoded: row i holds dict[index[i]].
 type StringColumn struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -209,7 +265,7 @@ type StringColumn struct {
 
 func (x *StringColumn) Reset() {
 	*x = StringColumn{}
-	mi := &file_snapshot_proto_msgTypes[3]
+	mi := &file_snapshot_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -221,7 +277,7 @@ func (x *StringColumn) String() string {
 func (*StringColumn) ProtoMessage() {}
 
 func (x *StringColumn) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[3]
+	mi := &file_snapshot_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -234,7 +290,7 @@ func (x *StringColumn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StringColumn.ProtoReflect.Descriptor instead.
 func (*StringColumn) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{3}
+	return file_snapshot_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *StringColumn) GetDict() []string {
@@ -263,7 +319,7 @@ type ListColumn struct {
 
 func (x *ListColumn) Reset() {
 	*x = ListColumn{}
-	mi := &file_snapshot_proto_msgTypes[4]
+	mi := &file_snapshot_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -275,7 +331,7 @@ func (x *ListColumn) String() string {
 func (*ListColumn) ProtoMessage() {}
 
 func (x *ListColumn) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[4]
+	mi := &file_snapshot_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -288,7 +344,7 @@ func (x *ListColumn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListColumn.ProtoReflect.Descriptor instead.
 func (*ListColumn) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{4}
+	return file_snapshot_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListColumn) GetCount() []uint32 {
@@ -318,7 +374,7 @@ type RawAttrColumn struct {
 
 func (x *RawAttrColumn) Reset() {
 	*x = RawAttrColumn{}
-	mi := &file_snapshot_proto_msgTypes[5]
+	mi := &file_snapshot_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -330,7 +386,7 @@ func (x *RawAttrColumn) String() string {
 func (*RawAttrColumn) ProtoMessage() {}
 
 func (x *RawAttrColumn) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[5]
+	mi := &file_snapshot_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -343,7 +399,7 @@ func (x *RawAttrColumn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RawAttrColumn.ProtoReflect.Descriptor instead.
 func (*RawAttrColumn) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{5}
+	return file_snapshot_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RawAttrColumn) GetCount() []uint32 {
@@ -378,7 +434,7 @@ type RawAttr struct {
 
 func (x *RawAttr) Reset() {
 	*x = RawAttr{}
-	mi := &file_snapshot_proto_msgTypes[6]
+	mi := &file_snapshot_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -390,7 +446,7 @@ func (x *RawAttr) String() string {
 func (*RawAttr) ProtoMessage() {}
 
 func (x *RawAttr) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[6]
+	mi := &file_snapshot_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -403,7 +459,7 @@ func (x *RawAttr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RawAttr.ProtoReflect.Descriptor instead.
 func (*RawAttr) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{6}
+	return file_snapshot_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RawAttr) GetType() uint32 {
@@ -434,7 +490,7 @@ type Index struct {
 
 func (x *Index) Reset() {
 	*x = Index{}
-	mi := &file_snapshot_proto_msgTypes[7]
+	mi := &file_snapshot_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -446,7 +502,7 @@ func (x *Index) String() string {
 func (*Index) ProtoMessage() {}
 
 func (x *Index) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[7]
+	mi := &file_snapshot_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -459,7 +515,7 @@ func (x *Index) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Index.ProtoReflect.Descriptor instead.
 func (*Index) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{7}
+	return file_snapshot_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Index) GetMeta() *Meta {
@@ -514,7 +570,7 @@ type Meta struct {
 
 func (x *Meta) Reset() {
 	*x = Meta{}
-	mi := &file_snapshot_proto_msgTypes[8]
+	mi := &file_snapshot_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -526,7 +582,7 @@ func (x *Meta) String() string {
 func (*Meta) ProtoMessage() {}
 
 func (x *Meta) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[8]
+	mi := &file_snapshot_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -539,7 +595,7 @@ func (x *Meta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Meta.ProtoReflect.Descriptor instead.
 func (*Meta) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{8}
+	return file_snapshot_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Meta) GetHostname() string {
@@ -669,7 +725,7 @@ type Namespace struct {
 
 func (x *Namespace) Reset() {
 	*x = Namespace{}
-	mi := &file_snapshot_proto_msgTypes[9]
+	mi := &file_snapshot_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -681,7 +737,7 @@ func (x *Namespace) String() string {
 func (*Namespace) ProtoMessage() {}
 
 func (x *Namespace) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[9]
+	mi := &file_snapshot_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -694,7 +750,7 @@ func (x *Namespace) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Namespace.ProtoReflect.Descriptor instead.
 func (*Namespace) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{9}
+	return file_snapshot_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Namespace) GetId() uint32 {
@@ -757,7 +813,7 @@ type Frame struct {
 
 func (x *Frame) Reset() {
 	*x = Frame{}
-	mi := &file_snapshot_proto_msgTypes[10]
+	mi := &file_snapshot_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -769,7 +825,7 @@ func (x *Frame) String() string {
 func (*Frame) ProtoMessage() {}
 
 func (x *Frame) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[10]
+	mi := &file_snapshot_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -782,7 +838,7 @@ func (x *Frame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Frame.ProtoReflect.Descriptor instead.
 func (*Frame) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{10}
+	return file_snapshot_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Frame) GetIndex() uint32 {
@@ -835,7 +891,7 @@ type Section struct {
 
 func (x *Section) Reset() {
 	*x = Section{}
-	mi := &file_snapshot_proto_msgTypes[11]
+	mi := &file_snapshot_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -847,7 +903,7 @@ func (x *Section) String() string {
 func (*Section) ProtoMessage() {}
 
 func (x *Section) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[11]
+	mi := &file_snapshot_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -860,7 +916,7 @@ func (x *Section) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Section.ProtoReflect.Descriptor instead.
 func (*Section) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{11}
+	return file_snapshot_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Section) GetFrame() int32 {
@@ -977,7 +1033,7 @@ type Links struct {
 
 func (x *Links) Reset() {
 	*x = Links{}
-	mi := &file_snapshot_proto_msgTypes[12]
+	mi := &file_snapshot_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1045,7 @@ func (x *Links) String() string {
 func (*Links) ProtoMessage() {}
 
 func (x *Links) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[12]
+	mi := &file_snapshot_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1058,7 @@ func (x *Links) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Links.ProtoReflect.Descriptor instead.
 func (*Links) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{12}
+	return file_snapshot_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Links) GetLinks() []*Link {
@@ -1051,7 +1107,7 @@ type Link struct {
 
 func (x *Link) Reset() {
 	*x = Link{}
-	mi := &file_snapshot_proto_msgTypes[13]
+	mi := &file_snapshot_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1063,7 +1119,7 @@ func (x *Link) String() string {
 func (*Link) ProtoMessage() {}
 
 func (x *Link) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[13]
+	mi := &file_snapshot_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1076,7 +1132,7 @@ func (x *Link) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Link.ProtoReflect.Descriptor instead.
 func (*Link) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{13}
+	return file_snapshot_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Link) GetIndex() int32 {
@@ -1299,7 +1355,7 @@ type KeyValue struct {
 
 func (x *KeyValue) Reset() {
 	*x = KeyValue{}
-	mi := &file_snapshot_proto_msgTypes[14]
+	mi := &file_snapshot_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1311,7 +1367,7 @@ func (x *KeyValue) String() string {
 func (*KeyValue) ProtoMessage() {}
 
 func (x *KeyValue) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[14]
+	mi := &file_snapshot_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1324,7 +1380,7 @@ func (x *KeyValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyValue.ProtoReflect.Descriptor instead.
 func (*KeyValue) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{14}
+	return file_snapshot_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *KeyValue) GetName() string {
@@ -1350,7 +1406,7 @@ type Addrs struct {
 
 func (x *Addrs) Reset() {
 	*x = Addrs{}
-	mi := &file_snapshot_proto_msgTypes[15]
+	mi := &file_snapshot_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1418,7 @@ func (x *Addrs) String() string {
 func (*Addrs) ProtoMessage() {}
 
 func (x *Addrs) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[15]
+	mi := &file_snapshot_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1431,7 @@ func (x *Addrs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Addrs.ProtoReflect.Descriptor instead.
 func (*Addrs) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{15}
+	return file_snapshot_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Addrs) GetAddrs() []*Addr {
@@ -1410,7 +1466,7 @@ type Addr struct {
 
 func (x *Addr) Reset() {
 	*x = Addr{}
-	mi := &file_snapshot_proto_msgTypes[16]
+	mi := &file_snapshot_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1478,7 @@ func (x *Addr) String() string {
 func (*Addr) ProtoMessage() {}
 
 func (x *Addr) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[16]
+	mi := &file_snapshot_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1491,7 @@ func (x *Addr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Addr.ProtoReflect.Descriptor instead.
 func (*Addr) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{16}
+	return file_snapshot_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Addr) GetFamily() uint32 {
@@ -1590,7 +1646,7 @@ type Routes struct {
 
 func (x *Routes) Reset() {
 	*x = Routes{}
-	mi := &file_snapshot_proto_msgTypes[17]
+	mi := &file_snapshot_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1602,7 +1658,7 @@ func (x *Routes) String() string {
 func (*Routes) ProtoMessage() {}
 
 func (x *Routes) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[17]
+	mi := &file_snapshot_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1615,7 +1671,7 @@ func (x *Routes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Routes.ProtoReflect.Descriptor instead.
 func (*Routes) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{17}
+	return file_snapshot_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Routes) GetRows() uint32 {
@@ -1810,7 +1866,7 @@ type NextHops struct {
 
 func (x *NextHops) Reset() {
 	*x = NextHops{}
-	mi := &file_snapshot_proto_msgTypes[18]
+	mi := &file_snapshot_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +1878,7 @@ func (x *NextHops) String() string {
 func (*NextHops) ProtoMessage() {}
 
 func (x *NextHops) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[18]
+	mi := &file_snapshot_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +1891,7 @@ func (x *NextHops) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextHops.ProtoReflect.Descriptor instead.
 func (*NextHops) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{18}
+	return file_snapshot_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *NextHops) GetRows() uint32 {
@@ -1910,7 +1966,7 @@ type Rules struct {
 
 func (x *Rules) Reset() {
 	*x = Rules{}
-	mi := &file_snapshot_proto_msgTypes[19]
+	mi := &file_snapshot_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1922,7 +1978,7 @@ func (x *Rules) String() string {
 func (*Rules) ProtoMessage() {}
 
 func (x *Rules) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[19]
+	mi := &file_snapshot_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1935,7 +1991,7 @@ func (x *Rules) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rules.ProtoReflect.Descriptor instead.
 func (*Rules) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{19}
+	return file_snapshot_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Rules) GetRules() []*Rule {
@@ -1981,7 +2037,7 @@ type Rule struct {
 
 func (x *Rule) Reset() {
 	*x = Rule{}
-	mi := &file_snapshot_proto_msgTypes[20]
+	mi := &file_snapshot_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2049,7 @@ func (x *Rule) String() string {
 func (*Rule) ProtoMessage() {}
 
 func (x *Rule) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[20]
+	mi := &file_snapshot_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2006,7 +2062,7 @@ func (x *Rule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rule.ProtoReflect.Descriptor instead.
 func (*Rule) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{20}
+	return file_snapshot_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Rule) GetFamily() uint32 {
@@ -2232,7 +2288,7 @@ type Neighbours struct {
 
 func (x *Neighbours) Reset() {
 	*x = Neighbours{}
-	mi := &file_snapshot_proto_msgTypes[21]
+	mi := &file_snapshot_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2244,7 +2300,7 @@ func (x *Neighbours) String() string {
 func (*Neighbours) ProtoMessage() {}
 
 func (x *Neighbours) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[21]
+	mi := &file_snapshot_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2257,7 +2313,7 @@ func (x *Neighbours) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Neighbours.ProtoReflect.Descriptor instead.
 func (*Neighbours) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{21}
+	return file_snapshot_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Neighbours) GetRows() uint32 {
@@ -2394,51 +2450,52 @@ func (x *Neighbours) GetRaw() *RawAttrColumn {
 }
 
 type InetSockets struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Rows          uint32                 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
-	Proto         []uint32               `protobuf:"varint,2,rep,packed,name=proto,proto3" json:"proto,omitempty"`
-	RawProto      []uint32               `protobuf:"varint,3,rep,packed,name=raw_proto,json=rawProto,proto3" json:"raw_proto,omitempty"`
-	Family        []uint32               `protobuf:"varint,4,rep,packed,name=family,proto3" json:"family,omitempty"`
-	State         []uint32               `protobuf:"varint,5,rep,packed,name=state,proto3" json:"state,omitempty"`
-	Local         *AddrColumn            `protobuf:"bytes,6,opt,name=local,proto3" json:"local,omitempty"`
-	LocalPort     []uint32               `protobuf:"varint,7,rep,packed,name=local_port,json=localPort,proto3" json:"local_port,omitempty"`
-	Remote        *AddrColumn            `protobuf:"bytes,8,opt,name=remote,proto3" json:"remote,omitempty"`
-	RemotePort    []uint32               `protobuf:"varint,9,rep,packed,name=remote_port,json=remotePort,proto3" json:"remote_port,omitempty"`
-	Ifindex       []uint32               `protobuf:"varint,10,rep,packed,name=ifindex,proto3" json:"ifindex,omitempty"`
-	Cookie        []uint64               `protobuf:"varint,11,rep,packed,name=cookie,proto3" json:"cookie,omitempty"`
-	Timer         []uint32               `protobuf:"varint,12,rep,packed,name=timer,proto3" json:"timer,omitempty"`
-	Retrans       []uint32               `protobuf:"varint,13,rep,packed,name=retrans,proto3" json:"retrans,omitempty"`
-	Expires       []uint32               `protobuf:"varint,14,rep,packed,name=expires,proto3" json:"expires,omitempty"`
-	RecvQ         []uint32               `protobuf:"varint,15,rep,packed,name=recv_q,json=recvQ,proto3" json:"recv_q,omitempty"`
-	SendQ         []uint32               `protobuf:"varint,16,rep,packed,name=send_q,json=sendQ,proto3" json:"send_q,omitempty"`
-	Uid           []uint32               `protobuf:"varint,17,rep,packed,name=uid,proto3" json:"uid,omitempty"`
-	Inode         []uint64               `protobuf:"varint,18,rep,packed,name=inode,proto3" json:"inode,omitempty"`
-	Refcount      []uint32               `protobuf:"varint,19,rep,packed,name=refcount,proto3" json:"refcount,omitempty"`
-	Probes        []uint32               `protobuf:"varint,20,rep,packed,name=probes,proto3" json:"probes,omitempty"`
-	Drops         []uint32               `protobuf:"varint,21,rep,packed,name=drops,proto3" json:"drops,omitempty"`
-	Rto           []uint32               `protobuf:"varint,22,rep,packed,name=rto,proto3" json:"rto,omitempty"`
-	Ato           []uint32               `protobuf:"varint,23,rep,packed,name=ato,proto3" json:"ato,omitempty"`
-	QuickAck      []uint32               `protobuf:"varint,24,rep,packed,name=quick_ack,json=quickAck,proto3" json:"quick_ack,omitempty"`
-	Cwnd          []uint32               `protobuf:"varint,25,rep,packed,name=cwnd,proto3" json:"cwnd,omitempty"`
-	Ssthresh      []int32                `protobuf:"zigzag32,26,rep,packed,name=ssthresh,proto3" json:"ssthresh,omitempty"`
-	Shutdown      []uint32               `protobuf:"varint,27,rep,packed,name=shutdown,proto3" json:"shutdown,omitempty"`
-	Tos           []uint32               `protobuf:"varint,28,rep,packed,name=tos,proto3" json:"tos,omitempty"`
-	Tclass        []uint32               `protobuf:"varint,29,rep,packed,name=tclass,proto3" json:"tclass,omitempty"`
-	Mark          []uint32               `protobuf:"varint,30,rep,packed,name=mark,proto3" json:"mark,omitempty"`
-	CgroupId      []uint64               `protobuf:"varint,31,rep,packed,name=cgroup_id,json=cgroupId,proto3" json:"cgroup_id,omitempty"`
-	V6Only        []uint32               `protobuf:"varint,32,rep,packed,name=v6only,proto3" json:"v6only,omitempty"`
-	Cong          *StringColumn          `protobuf:"bytes,33,opt,name=cong,proto3" json:"cong,omitempty"`
-	MemInfo       *ListColumn            `protobuf:"bytes,34,opt,name=mem_info,json=memInfo,proto3" json:"mem_info,omitempty"`
-	SkMem         *ListColumn            `protobuf:"bytes,35,opt,name=sk_mem,json=skMem,proto3" json:"sk_mem,omitempty"`
-	TcpInfo       *BytesColumn           `protobuf:"bytes,36,opt,name=tcp_info,json=tcpInfo,proto3" json:"tcp_info,omitempty"`
-	Raw           *RawAttrColumn         `protobuf:"bytes,37,opt,name=raw,proto3" json:"raw,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Rows            uint32                 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
+	Proto           []uint32               `protobuf:"varint,2,rep,packed,name=proto,proto3" json:"proto,omitempty"`
+	RawProto        []uint32               `protobuf:"varint,3,rep,packed,name=raw_proto,json=rawProto,proto3" json:"raw_proto,omitempty"`
+	Family          []uint32               `protobuf:"varint,4,rep,packed,name=family,proto3" json:"family,omitempty"`
+	State           []uint32               `protobuf:"varint,5,rep,packed,name=state,proto3" json:"state,omitempty"`
+	Local           *AddrColumn            `protobuf:"bytes,6,opt,name=local,proto3" json:"local,omitempty"`
+	LocalPort       []uint32               `protobuf:"varint,7,rep,packed,name=local_port,json=localPort,proto3" json:"local_port,omitempty"`
+	Remote          *AddrColumn            `protobuf:"bytes,8,opt,name=remote,proto3" json:"remote,omitempty"`
+	RemotePort      []uint32               `protobuf:"varint,9,rep,packed,name=remote_port,json=remotePort,proto3" json:"remote_port,omitempty"`
+	Ifindex         []uint32               `protobuf:"varint,10,rep,packed,name=ifindex,proto3" json:"ifindex,omitempty"`
+	Cookie          []uint64               `protobuf:"varint,11,rep,packed,name=cookie,proto3" json:"cookie,omitempty"`
+	Timer           []uint32               `protobuf:"varint,12,rep,packed,name=timer,proto3" json:"timer,omitempty"`
+	Retrans         []uint32               `protobuf:"varint,13,rep,packed,name=retrans,proto3" json:"retrans,omitempty"`
+	Expires         []uint32               `protobuf:"varint,14,rep,packed,name=expires,proto3" json:"expires,omitempty"`
+	RecvQ           []uint32               `protobuf:"varint,15,rep,packed,name=recv_q,json=recvQ,proto3" json:"recv_q,omitempty"`
+	SendQ           []uint32               `protobuf:"varint,16,rep,packed,name=send_q,json=sendQ,proto3" json:"send_q,omitempty"`
+	Uid             []uint32               `protobuf:"varint,17,rep,packed,name=uid,proto3" json:"uid,omitempty"`
+	Inode           []uint64               `protobuf:"varint,18,rep,packed,name=inode,proto3" json:"inode,omitempty"`
+	Refcount        []uint32               `protobuf:"varint,19,rep,packed,name=refcount,proto3" json:"refcount,omitempty"`
+	Probes          []uint32               `protobuf:"varint,20,rep,packed,name=probes,proto3" json:"probes,omitempty"`
+	Drops           []uint32               `protobuf:"varint,21,rep,packed,name=drops,proto3" json:"drops,omitempty"`
+	Rto             []uint32               `protobuf:"varint,22,rep,packed,name=rto,proto3" json:"rto,omitempty"`
+	Ato             []uint32               `protobuf:"varint,23,rep,packed,name=ato,proto3" json:"ato,omitempty"`
+	QuickAck        []uint32               `protobuf:"varint,24,rep,packed,name=quick_ack,json=quickAck,proto3" json:"quick_ack,omitempty"`
+	Cwnd            []uint32               `protobuf:"varint,25,rep,packed,name=cwnd,proto3" json:"cwnd,omitempty"`
+	Ssthresh        []int32                `protobuf:"zigzag32,26,rep,packed,name=ssthresh,proto3" json:"ssthresh,omitempty"`
+	Shutdown        []uint32               `protobuf:"varint,27,rep,packed,name=shutdown,proto3" json:"shutdown,omitempty"`
+	Tos             []uint32               `protobuf:"varint,28,rep,packed,name=tos,proto3" json:"tos,omitempty"`
+	Tclass          []uint32               `protobuf:"varint,29,rep,packed,name=tclass,proto3" json:"tclass,omitempty"`
+	Mark            []uint32               `protobuf:"varint,30,rep,packed,name=mark,proto3" json:"mark,omitempty"`
+	CgroupId        []uint64               `protobuf:"varint,31,rep,packed,name=cgroup_id,json=cgroupId,proto3" json:"cgroup_id,omitempty"`
+	V6Only          []uint32               `protobuf:"varint,32,rep,packed,name=v6only,proto3" json:"v6only,omitempty"`
+	Cong            *StringColumn          `protobuf:"bytes,33,opt,name=cong,proto3" json:"cong,omitempty"`
+	MemInfo         *ListColumn            `protobuf:"bytes,34,opt,name=mem_info,json=memInfo,proto3" json:"mem_info,omitempty"`
+	SkMem           *ListColumn            `protobuf:"bytes,35,opt,name=sk_mem,json=skMem,proto3" json:"sk_mem,omitempty"`
+	TcpInfo         *BytesColumn           `protobuf:"bytes,36,opt,name=tcp_info,json=tcpInfo,proto3" json:"tcp_info,omitempty"` // format 1.0 writers; readers accept both
+	Raw             *RawAttrColumn         `protobuf:"bytes,37,opt,name=raw,proto3" json:"raw,omitempty"`
+	TcpInfoShuffled *ShuffledBytesColumn   `protobuf:"bytes,38,opt,name=tcp_info_shuffled,json=tcpInfoShuffled,proto3" json:"tcp_info_shuffled,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *InetSockets) Reset() {
 	*x = InetSockets{}
-	mi := &file_snapshot_proto_msgTypes[22]
+	mi := &file_snapshot_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2450,7 +2507,7 @@ func (x *InetSockets) String() string {
 func (*InetSockets) ProtoMessage() {}
 
 func (x *InetSockets) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[22]
+	mi := &file_snapshot_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2463,7 +2520,7 @@ func (x *InetSockets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InetSockets.ProtoReflect.Descriptor instead.
 func (*InetSockets) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{22}
+	return file_snapshot_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *InetSockets) GetRows() uint32 {
@@ -2725,6 +2782,13 @@ func (x *InetSockets) GetRaw() *RawAttrColumn {
 	return nil
 }
 
+func (x *InetSockets) GetTcpInfoShuffled() *ShuffledBytesColumn {
+	if x != nil {
+		return x.TcpInfoShuffled
+	}
+	return nil
+}
+
 type UnixSockets struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Sockets       []*UnixSocket          `protobuf:"bytes,1,rep,name=sockets,proto3" json:"sockets,omitempty"`
@@ -2734,7 +2798,7 @@ type UnixSockets struct {
 
 func (x *UnixSockets) Reset() {
 	*x = UnixSockets{}
-	mi := &file_snapshot_proto_msgTypes[23]
+	mi := &file_snapshot_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2746,7 +2810,7 @@ func (x *UnixSockets) String() string {
 func (*UnixSockets) ProtoMessage() {}
 
 func (x *UnixSockets) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[23]
+	mi := &file_snapshot_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2759,7 +2823,7 @@ func (x *UnixSockets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnixSockets.ProtoReflect.Descriptor instead.
 func (*UnixSockets) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{23}
+	return file_snapshot_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *UnixSockets) GetSockets() []*UnixSocket {
@@ -2795,7 +2859,7 @@ type UnixSocket struct {
 
 func (x *UnixSocket) Reset() {
 	*x = UnixSocket{}
-	mi := &file_snapshot_proto_msgTypes[24]
+	mi := &file_snapshot_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2807,7 +2871,7 @@ func (x *UnixSocket) String() string {
 func (*UnixSocket) ProtoMessage() {}
 
 func (x *UnixSocket) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[24]
+	mi := &file_snapshot_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2820,7 +2884,7 @@ func (x *UnixSocket) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnixSocket.ProtoReflect.Descriptor instead.
 func (*UnixSocket) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{24}
+	return file_snapshot_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *UnixSocket) GetType() uint32 {
@@ -2958,7 +3022,7 @@ type PacketSockets struct {
 
 func (x *PacketSockets) Reset() {
 	*x = PacketSockets{}
-	mi := &file_snapshot_proto_msgTypes[25]
+	mi := &file_snapshot_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2970,7 +3034,7 @@ func (x *PacketSockets) String() string {
 func (*PacketSockets) ProtoMessage() {}
 
 func (x *PacketSockets) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[25]
+	mi := &file_snapshot_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2983,7 +3047,7 @@ func (x *PacketSockets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PacketSockets.ProtoReflect.Descriptor instead.
 func (*PacketSockets) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{25}
+	return file_snapshot_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PacketSockets) GetSockets() []*PacketSocket {
@@ -3011,7 +3075,7 @@ type PacketSocket struct {
 
 func (x *PacketSocket) Reset() {
 	*x = PacketSocket{}
-	mi := &file_snapshot_proto_msgTypes[26]
+	mi := &file_snapshot_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3023,7 +3087,7 @@ func (x *PacketSocket) String() string {
 func (*PacketSocket) ProtoMessage() {}
 
 func (x *PacketSocket) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[26]
+	mi := &file_snapshot_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3036,7 +3100,7 @@ func (x *PacketSocket) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PacketSocket.ProtoReflect.Descriptor instead.
 func (*PacketSocket) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{26}
+	return file_snapshot_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PacketSocket) GetType() uint32 {
@@ -3119,7 +3183,7 @@ type SCTP struct {
 
 func (x *SCTP) Reset() {
 	*x = SCTP{}
-	mi := &file_snapshot_proto_msgTypes[27]
+	mi := &file_snapshot_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3131,7 +3195,7 @@ func (x *SCTP) String() string {
 func (*SCTP) ProtoMessage() {}
 
 func (x *SCTP) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[27]
+	mi := &file_snapshot_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3144,7 +3208,7 @@ func (x *SCTP) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SCTP.ProtoReflect.Descriptor instead.
 func (*SCTP) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{27}
+	return file_snapshot_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SCTP) GetEndpoints() []*SCTPEndpoint {
@@ -3176,7 +3240,7 @@ type SCTPEndpoint struct {
 
 func (x *SCTPEndpoint) Reset() {
 	*x = SCTPEndpoint{}
-	mi := &file_snapshot_proto_msgTypes[28]
+	mi := &file_snapshot_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3252,7 @@ func (x *SCTPEndpoint) String() string {
 func (*SCTPEndpoint) ProtoMessage() {}
 
 func (x *SCTPEndpoint) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[28]
+	mi := &file_snapshot_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3265,7 @@ func (x *SCTPEndpoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SCTPEndpoint.ProtoReflect.Descriptor instead.
 func (*SCTPEndpoint) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{28}
+	return file_snapshot_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SCTPEndpoint) GetType() uint32 {
@@ -3270,7 +3334,7 @@ type SCTPAddr struct {
 
 func (x *SCTPAddr) Reset() {
 	*x = SCTPAddr{}
-	mi := &file_snapshot_proto_msgTypes[29]
+	mi := &file_snapshot_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3282,7 +3346,7 @@ func (x *SCTPAddr) String() string {
 func (*SCTPAddr) ProtoMessage() {}
 
 func (x *SCTPAddr) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[29]
+	mi := &file_snapshot_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3295,7 +3359,7 @@ func (x *SCTPAddr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SCTPAddr.ProtoReflect.Descriptor instead.
 func (*SCTPAddr) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{29}
+	return file_snapshot_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SCTPAddr) GetAddr() []byte {
@@ -3394,7 +3458,7 @@ type SCTPAssoc struct {
 
 func (x *SCTPAssoc) Reset() {
 	*x = SCTPAssoc{}
-	mi := &file_snapshot_proto_msgTypes[30]
+	mi := &file_snapshot_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3406,7 +3470,7 @@ func (x *SCTPAssoc) String() string {
 func (*SCTPAssoc) ProtoMessage() {}
 
 func (x *SCTPAssoc) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[30]
+	mi := &file_snapshot_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3419,7 +3483,7 @@ func (x *SCTPAssoc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SCTPAssoc.ProtoReflect.Descriptor instead.
 func (*SCTPAssoc) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{30}
+	return file_snapshot_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SCTPAssoc) GetFamily() uint32 {
@@ -3608,7 +3672,7 @@ type Groups struct {
 
 func (x *Groups) Reset() {
 	*x = Groups{}
-	mi := &file_snapshot_proto_msgTypes[31]
+	mi := &file_snapshot_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3620,7 +3684,7 @@ func (x *Groups) String() string {
 func (*Groups) ProtoMessage() {}
 
 func (x *Groups) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[31]
+	mi := &file_snapshot_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3633,7 +3697,7 @@ func (x *Groups) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Groups.ProtoReflect.Descriptor instead.
 func (*Groups) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{31}
+	return file_snapshot_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Groups) GetMemberships() []*Membership {
@@ -3676,7 +3740,7 @@ type Membership struct {
 
 func (x *Membership) Reset() {
 	*x = Membership{}
-	mi := &file_snapshot_proto_msgTypes[32]
+	mi := &file_snapshot_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3688,7 +3752,7 @@ func (x *Membership) String() string {
 func (*Membership) ProtoMessage() {}
 
 func (x *Membership) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[32]
+	mi := &file_snapshot_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3701,7 +3765,7 @@ func (x *Membership) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Membership.ProtoReflect.Descriptor instead.
 func (*Membership) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{32}
+	return file_snapshot_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Membership) GetFamily() uint32 {
@@ -3792,7 +3856,7 @@ type MemberSource struct {
 
 func (x *MemberSource) Reset() {
 	*x = MemberSource{}
-	mi := &file_snapshot_proto_msgTypes[33]
+	mi := &file_snapshot_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3804,7 +3868,7 @@ func (x *MemberSource) String() string {
 func (*MemberSource) ProtoMessage() {}
 
 func (x *MemberSource) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[33]
+	mi := &file_snapshot_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3817,7 +3881,7 @@ func (x *MemberSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberSource.ProtoReflect.Descriptor instead.
 func (*MemberSource) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{33}
+	return file_snapshot_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *MemberSource) GetAddr() []byte {
@@ -3853,7 +3917,7 @@ type McastIface struct {
 
 func (x *McastIface) Reset() {
 	*x = McastIface{}
-	mi := &file_snapshot_proto_msgTypes[34]
+	mi := &file_snapshot_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3865,7 +3929,7 @@ func (x *McastIface) String() string {
 func (*McastIface) ProtoMessage() {}
 
 func (x *McastIface) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[34]
+	mi := &file_snapshot_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3878,7 +3942,7 @@ func (x *McastIface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use McastIface.ProtoReflect.Descriptor instead.
 func (*McastIface) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{34}
+	return file_snapshot_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *McastIface) GetIfindex() int32 {
@@ -3922,7 +3986,7 @@ type LinkMembership struct {
 
 func (x *LinkMembership) Reset() {
 	*x = LinkMembership{}
-	mi := &file_snapshot_proto_msgTypes[35]
+	mi := &file_snapshot_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3934,7 +3998,7 @@ func (x *LinkMembership) String() string {
 func (*LinkMembership) ProtoMessage() {}
 
 func (x *LinkMembership) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[35]
+	mi := &file_snapshot_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3947,7 +4011,7 @@ func (x *LinkMembership) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkMembership.ProtoReflect.Descriptor instead.
 func (*LinkMembership) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{35}
+	return file_snapshot_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *LinkMembership) GetIfindex() int32 {
@@ -3995,7 +4059,7 @@ type Mroute struct {
 
 func (x *Mroute) Reset() {
 	*x = Mroute{}
-	mi := &file_snapshot_proto_msgTypes[36]
+	mi := &file_snapshot_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4007,7 +4071,7 @@ func (x *Mroute) String() string {
 func (*Mroute) ProtoMessage() {}
 
 func (x *Mroute) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[36]
+	mi := &file_snapshot_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4020,7 +4084,7 @@ func (x *Mroute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mroute.ProtoReflect.Descriptor instead.
 func (*Mroute) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{36}
+	return file_snapshot_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Mroute) GetVifs() []*Vif {
@@ -4056,7 +4120,7 @@ type Vif struct {
 
 func (x *Vif) Reset() {
 	*x = Vif{}
-	mi := &file_snapshot_proto_msgTypes[37]
+	mi := &file_snapshot_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4068,7 +4132,7 @@ func (x *Vif) String() string {
 func (*Vif) ProtoMessage() {}
 
 func (x *Vif) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[37]
+	mi := &file_snapshot_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4081,7 +4145,7 @@ func (x *Vif) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vif.ProtoReflect.Descriptor instead.
 func (*Vif) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{37}
+	return file_snapshot_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Vif) GetFamily() uint32 {
@@ -4182,7 +4246,7 @@ type MFCEntry struct {
 
 func (x *MFCEntry) Reset() {
 	*x = MFCEntry{}
-	mi := &file_snapshot_proto_msgTypes[38]
+	mi := &file_snapshot_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4194,7 +4258,7 @@ func (x *MFCEntry) String() string {
 func (*MFCEntry) ProtoMessage() {}
 
 func (x *MFCEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[38]
+	mi := &file_snapshot_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4207,7 +4271,7 @@ func (x *MFCEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MFCEntry.ProtoReflect.Descriptor instead.
 func (*MFCEntry) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{38}
+	return file_snapshot_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *MFCEntry) GetFamily() uint32 {
@@ -4312,7 +4376,7 @@ type MFCOif struct {
 
 func (x *MFCOif) Reset() {
 	*x = MFCOif{}
-	mi := &file_snapshot_proto_msgTypes[39]
+	mi := &file_snapshot_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4324,7 +4388,7 @@ func (x *MFCOif) String() string {
 func (*MFCOif) ProtoMessage() {}
 
 func (x *MFCOif) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[39]
+	mi := &file_snapshot_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4337,7 +4401,7 @@ func (x *MFCOif) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MFCOif.ProtoReflect.Descriptor instead.
 func (*MFCOif) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{39}
+	return file_snapshot_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *MFCOif) GetVif() int32 {
@@ -4372,7 +4436,7 @@ type Stats struct {
 
 func (x *Stats) Reset() {
 	*x = Stats{}
-	mi := &file_snapshot_proto_msgTypes[40]
+	mi := &file_snapshot_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4384,7 +4448,7 @@ func (x *Stats) String() string {
 func (*Stats) ProtoMessage() {}
 
 func (x *Stats) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[40]
+	mi := &file_snapshot_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4397,7 +4461,7 @@ func (x *Stats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stats.ProtoReflect.Descriptor instead.
 func (*Stats) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{40}
+	return file_snapshot_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Stats) GetCounters() []*CounterSet {
@@ -4434,7 +4498,7 @@ type CounterSet struct {
 
 func (x *CounterSet) Reset() {
 	*x = CounterSet{}
-	mi := &file_snapshot_proto_msgTypes[41]
+	mi := &file_snapshot_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4446,7 +4510,7 @@ func (x *CounterSet) String() string {
 func (*CounterSet) ProtoMessage() {}
 
 func (x *CounterSet) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[41]
+	mi := &file_snapshot_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4459,7 +4523,7 @@ func (x *CounterSet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CounterSet.ProtoReflect.Descriptor instead.
 func (*CounterSet) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{41}
+	return file_snapshot_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CounterSet) GetSource() string {
@@ -4507,7 +4571,7 @@ type SoftnetCPU struct {
 
 func (x *SoftnetCPU) Reset() {
 	*x = SoftnetCPU{}
-	mi := &file_snapshot_proto_msgTypes[42]
+	mi := &file_snapshot_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4519,7 +4583,7 @@ func (x *SoftnetCPU) String() string {
 func (*SoftnetCPU) ProtoMessage() {}
 
 func (x *SoftnetCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[42]
+	mi := &file_snapshot_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4532,7 +4596,7 @@ func (x *SoftnetCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SoftnetCPU.ProtoReflect.Descriptor instead.
 func (*SoftnetCPU) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{42}
+	return file_snapshot_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SoftnetCPU) GetCpu() int32 {
@@ -4566,7 +4630,7 @@ type ProtocolRow struct {
 
 func (x *ProtocolRow) Reset() {
 	*x = ProtocolRow{}
-	mi := &file_snapshot_proto_msgTypes[43]
+	mi := &file_snapshot_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4578,7 +4642,7 @@ func (x *ProtocolRow) String() string {
 func (*ProtocolRow) ProtoMessage() {}
 
 func (x *ProtocolRow) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[43]
+	mi := &file_snapshot_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4591,7 +4655,7 @@ func (x *ProtocolRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProtocolRow.ProtoReflect.Descriptor instead.
 func (*ProtocolRow) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{43}
+	return file_snapshot_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ProtocolRow) GetName() string {
@@ -4667,7 +4731,7 @@ type Memory struct {
 
 func (x *Memory) Reset() {
 	*x = Memory{}
-	mi := &file_snapshot_proto_msgTypes[44]
+	mi := &file_snapshot_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4679,7 +4743,7 @@ func (x *Memory) String() string {
 func (*Memory) ProtoMessage() {}
 
 func (x *Memory) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[44]
+	mi := &file_snapshot_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4692,7 +4756,7 @@ func (x *Memory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Memory.ProtoReflect.Descriptor instead.
 func (*Memory) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{44}
+	return file_snapshot_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Memory) GetSysctls() []*KeyValue {
@@ -4723,7 +4787,7 @@ type Slab struct {
 
 func (x *Slab) Reset() {
 	*x = Slab{}
-	mi := &file_snapshot_proto_msgTypes[45]
+	mi := &file_snapshot_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4735,7 +4799,7 @@ func (x *Slab) String() string {
 func (*Slab) ProtoMessage() {}
 
 func (x *Slab) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[45]
+	mi := &file_snapshot_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4748,7 +4812,7 @@ func (x *Slab) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Slab.ProtoReflect.Descriptor instead.
 func (*Slab) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{45}
+	return file_snapshot_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Slab) GetName() string {
@@ -4802,7 +4866,7 @@ type Leases struct {
 
 func (x *Leases) Reset() {
 	*x = Leases{}
-	mi := &file_snapshot_proto_msgTypes[46]
+	mi := &file_snapshot_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4814,7 +4878,7 @@ func (x *Leases) String() string {
 func (*Leases) ProtoMessage() {}
 
 func (x *Leases) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[46]
+	mi := &file_snapshot_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4827,7 +4891,7 @@ func (x *Leases) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Leases.ProtoReflect.Descriptor instead.
 func (*Leases) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{46}
+	return file_snapshot_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Leases) GetLeases() []*Lease {
@@ -4861,7 +4925,7 @@ type Lease struct {
 
 func (x *Lease) Reset() {
 	*x = Lease{}
-	mi := &file_snapshot_proto_msgTypes[47]
+	mi := &file_snapshot_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4873,7 +4937,7 @@ func (x *Lease) String() string {
 func (*Lease) ProtoMessage() {}
 
 func (x *Lease) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[47]
+	mi := &file_snapshot_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4886,7 +4950,7 @@ func (x *Lease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lease.ProtoReflect.Descriptor instead.
 func (*Lease) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{47}
+	return file_snapshot_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Lease) GetInterface() string {
@@ -5014,7 +5078,7 @@ type Owners struct {
 
 func (x *Owners) Reset() {
 	*x = Owners{}
-	mi := &file_snapshot_proto_msgTypes[48]
+	mi := &file_snapshot_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5026,7 +5090,7 @@ func (x *Owners) String() string {
 func (*Owners) ProtoMessage() {}
 
 func (x *Owners) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[48]
+	mi := &file_snapshot_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5039,7 +5103,7 @@ func (x *Owners) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Owners.ProtoReflect.Descriptor instead.
 func (*Owners) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{48}
+	return file_snapshot_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Owners) GetRows() uint32 {
@@ -5086,7 +5150,7 @@ type Files struct {
 
 func (x *Files) Reset() {
 	*x = Files{}
-	mi := &file_snapshot_proto_msgTypes[49]
+	mi := &file_snapshot_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5098,7 +5162,7 @@ func (x *Files) String() string {
 func (*Files) ProtoMessage() {}
 
 func (x *Files) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[49]
+	mi := &file_snapshot_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5111,7 +5175,7 @@ func (x *Files) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Files.ProtoReflect.Descriptor instead.
 func (*Files) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{49}
+	return file_snapshot_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Files) GetFiles() []*File {
@@ -5133,7 +5197,7 @@ type File struct {
 
 func (x *File) Reset() {
 	*x = File{}
-	mi := &file_snapshot_proto_msgTypes[50]
+	mi := &file_snapshot_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5145,7 +5209,7 @@ func (x *File) String() string {
 func (*File) ProtoMessage() {}
 
 func (x *File) ProtoReflect() protoreflect.Message {
-	mi := &file_snapshot_proto_msgTypes[50]
+	mi := &file_snapshot_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5158,7 +5222,7 @@ func (x *File) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use File.ProtoReflect.Descriptor instead.
 func (*File) Descriptor() ([]byte, []int) {
-	return file_snapshot_proto_rawDescGZIP(), []int{50}
+	return file_snapshot_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *File) GetPath() string {
@@ -5202,6 +5266,9 @@ const file_snapshot_proto_rawDesc = "" +
 	"\x04addr\x18\x01 \x01(\v2!.netmortem.snapshot.v1.AddrColumnR\x04addr\x12\x12\n" +
 	"\x04bits\x18\x02 \x03(\rR\x04bits\"5\n" +
 	"\vBytesColumn\x12\x12\n" +
+	"\x04size\x18\x01 \x03(\rR\x04size\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\"=\n" +
+	"\x13ShuffledBytesColumn\x12\x12\n" +
 	"\x04size\x18\x01 \x03(\rR\x04size\x12\x12\n" +
 	"\x04data\x18\x02 \x01(\fR\x04data\"8\n" +
 	"\fStringColumn\x12\x12\n" +
@@ -5435,7 +5502,7 @@ const file_snapshot_proto_rawDesc = "" +
 	"\x06refcnt\x18\x10 \x03(\rR\x06refcnt\x12$\n" +
 	"\x0ehas_cache_info\x18\x11 \x03(\rR\fhasCacheInfo\x12\x14\n" +
 	"\x05proxy\x18\x12 \x03(\rR\x05proxy\x126\n" +
-	"\x03raw\x18\x13 \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\"\xfa\b\n" +
+	"\x03raw\x18\x13 \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\"\xd2\t\n" +
 	"\vInetSockets\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\rR\x04rows\x12\x14\n" +
 	"\x05proto\x18\x02 \x03(\rR\x05proto\x12\x1b\n" +
@@ -5476,7 +5543,8 @@ const file_snapshot_proto_rawDesc = "" +
 	"\bmem_info\x18\" \x01(\v2!.netmortem.snapshot.v1.ListColumnR\amemInfo\x128\n" +
 	"\x06sk_mem\x18# \x01(\v2!.netmortem.snapshot.v1.ListColumnR\x05skMem\x12=\n" +
 	"\btcp_info\x18$ \x01(\v2\".netmortem.snapshot.v1.BytesColumnR\atcpInfo\x126\n" +
-	"\x03raw\x18% \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\"J\n" +
+	"\x03raw\x18% \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\x12V\n" +
+	"\x11tcp_info_shuffled\x18& \x01(\v2*.netmortem.snapshot.v1.ShuffledBytesColumnR\x0ftcpInfoShuffled\"J\n" +
 	"\vUnixSockets\x12;\n" +
 	"\asockets\x18\x01 \x03(\v2!.netmortem.snapshot.v1.UnixSocketR\asockets\"\xcc\x03\n" +
 	"\n" +
@@ -5725,125 +5793,127 @@ func file_snapshot_proto_rawDescGZIP() []byte {
 	return file_snapshot_proto_rawDescData
 }
 
-var file_snapshot_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_snapshot_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_snapshot_proto_goTypes = []any{
-	(*AddrColumn)(nil),     // 0: netmortem.snapshot.v1.AddrColumn
-	(*PrefixColumn)(nil),   // 1: netmortem.snapshot.v1.PrefixColumn
-	(*BytesColumn)(nil),    // 2: netmortem.snapshot.v1.BytesColumn
-	(*StringColumn)(nil),   // 3: netmortem.snapshot.v1.StringColumn
-	(*ListColumn)(nil),     // 4: netmortem.snapshot.v1.ListColumn
-	(*RawAttrColumn)(nil),  // 5: netmortem.snapshot.v1.RawAttrColumn
-	(*RawAttr)(nil),        // 6: netmortem.snapshot.v1.RawAttr
-	(*Index)(nil),          // 7: netmortem.snapshot.v1.Index
-	(*Meta)(nil),           // 8: netmortem.snapshot.v1.Meta
-	(*Namespace)(nil),      // 9: netmortem.snapshot.v1.Namespace
-	(*Frame)(nil),          // 10: netmortem.snapshot.v1.Frame
-	(*Section)(nil),        // 11: netmortem.snapshot.v1.Section
-	(*Links)(nil),          // 12: netmortem.snapshot.v1.Links
-	(*Link)(nil),           // 13: netmortem.snapshot.v1.Link
-	(*KeyValue)(nil),       // 14: netmortem.snapshot.v1.KeyValue
-	(*Addrs)(nil),          // 15: netmortem.snapshot.v1.Addrs
-	(*Addr)(nil),           // 16: netmortem.snapshot.v1.Addr
-	(*Routes)(nil),         // 17: netmortem.snapshot.v1.Routes
-	(*NextHops)(nil),       // 18: netmortem.snapshot.v1.NextHops
-	(*Rules)(nil),          // 19: netmortem.snapshot.v1.Rules
-	(*Rule)(nil),           // 20: netmortem.snapshot.v1.Rule
-	(*Neighbours)(nil),     // 21: netmortem.snapshot.v1.Neighbours
-	(*InetSockets)(nil),    // 22: netmortem.snapshot.v1.InetSockets
-	(*UnixSockets)(nil),    // 23: netmortem.snapshot.v1.UnixSockets
-	(*UnixSocket)(nil),     // 24: netmortem.snapshot.v1.UnixSocket
-	(*PacketSockets)(nil),  // 25: netmortem.snapshot.v1.PacketSockets
-	(*PacketSocket)(nil),   // 26: netmortem.snapshot.v1.PacketSocket
-	(*SCTP)(nil),           // 27: netmortem.snapshot.v1.SCTP
-	(*SCTPEndpoint)(nil),   // 28: netmortem.snapshot.v1.SCTPEndpoint
-	(*SCTPAddr)(nil),       // 29: netmortem.snapshot.v1.SCTPAddr
-	(*SCTPAssoc)(nil),      // 30: netmortem.snapshot.v1.SCTPAssoc
-	(*Groups)(nil),         // 31: netmortem.snapshot.v1.Groups
-	(*Membership)(nil),     // 32: netmortem.snapshot.v1.Membership
-	(*MemberSource)(nil),   // 33: netmortem.snapshot.v1.MemberSource
-	(*McastIface)(nil),     // 34: netmortem.snapshot.v1.McastIface
-	(*LinkMembership)(nil), // 35: netmortem.snapshot.v1.LinkMembership
-	(*Mroute)(nil),         // 36: netmortem.snapshot.v1.Mroute
-	(*Vif)(nil),            // 37: netmortem.snapshot.v1.Vif
-	(*MFCEntry)(nil),       // 38: netmortem.snapshot.v1.MFCEntry
-	(*MFCOif)(nil),         // 39: netmortem.snapshot.v1.MFCOif
-	(*Stats)(nil),          // 40: netmortem.snapshot.v1.Stats
-	(*CounterSet)(nil),     // 41: netmortem.snapshot.v1.CounterSet
-	(*SoftnetCPU)(nil),     // 42: netmortem.snapshot.v1.SoftnetCPU
-	(*ProtocolRow)(nil),    // 43: netmortem.snapshot.v1.ProtocolRow
-	(*Memory)(nil),         // 44: netmortem.snapshot.v1.Memory
-	(*Slab)(nil),           // 45: netmortem.snapshot.v1.Slab
-	(*Leases)(nil),         // 46: netmortem.snapshot.v1.Leases
-	(*Lease)(nil),          // 47: netmortem.snapshot.v1.Lease
-	(*Owners)(nil),         // 48: netmortem.snapshot.v1.Owners
-	(*Files)(nil),          // 49: netmortem.snapshot.v1.Files
-	(*File)(nil),           // 50: netmortem.snapshot.v1.File
+	(*AddrColumn)(nil),          // 0: netmortem.snapshot.v1.AddrColumn
+	(*PrefixColumn)(nil),        // 1: netmortem.snapshot.v1.PrefixColumn
+	(*BytesColumn)(nil),         // 2: netmortem.snapshot.v1.BytesColumn
+	(*ShuffledBytesColumn)(nil), // 3: netmortem.snapshot.v1.ShuffledBytesColumn
+	(*StringColumn)(nil),        // 4: netmortem.snapshot.v1.StringColumn
+	(*ListColumn)(nil),          // 5: netmortem.snapshot.v1.ListColumn
+	(*RawAttrColumn)(nil),       // 6: netmortem.snapshot.v1.RawAttrColumn
+	(*RawAttr)(nil),             // 7: netmortem.snapshot.v1.RawAttr
+	(*Index)(nil),               // 8: netmortem.snapshot.v1.Index
+	(*Meta)(nil),                // 9: netmortem.snapshot.v1.Meta
+	(*Namespace)(nil),           // 10: netmortem.snapshot.v1.Namespace
+	(*Frame)(nil),               // 11: netmortem.snapshot.v1.Frame
+	(*Section)(nil),             // 12: netmortem.snapshot.v1.Section
+	(*Links)(nil),               // 13: netmortem.snapshot.v1.Links
+	(*Link)(nil),                // 14: netmortem.snapshot.v1.Link
+	(*KeyValue)(nil),            // 15: netmortem.snapshot.v1.KeyValue
+	(*Addrs)(nil),               // 16: netmortem.snapshot.v1.Addrs
+	(*Addr)(nil),                // 17: netmortem.snapshot.v1.Addr
+	(*Routes)(nil),              // 18: netmortem.snapshot.v1.Routes
+	(*NextHops)(nil),            // 19: netmortem.snapshot.v1.NextHops
+	(*Rules)(nil),               // 20: netmortem.snapshot.v1.Rules
+	(*Rule)(nil),                // 21: netmortem.snapshot.v1.Rule
+	(*Neighbours)(nil),          // 22: netmortem.snapshot.v1.Neighbours
+	(*InetSockets)(nil),         // 23: netmortem.snapshot.v1.InetSockets
+	(*UnixSockets)(nil),         // 24: netmortem.snapshot.v1.UnixSockets
+	(*UnixSocket)(nil),          // 25: netmortem.snapshot.v1.UnixSocket
+	(*PacketSockets)(nil),       // 26: netmortem.snapshot.v1.PacketSockets
+	(*PacketSocket)(nil),        // 27: netmortem.snapshot.v1.PacketSocket
+	(*SCTP)(nil),                // 28: netmortem.snapshot.v1.SCTP
+	(*SCTPEndpoint)(nil),        // 29: netmortem.snapshot.v1.SCTPEndpoint
+	(*SCTPAddr)(nil),            // 30: netmortem.snapshot.v1.SCTPAddr
+	(*SCTPAssoc)(nil),           // 31: netmortem.snapshot.v1.SCTPAssoc
+	(*Groups)(nil),              // 32: netmortem.snapshot.v1.Groups
+	(*Membership)(nil),          // 33: netmortem.snapshot.v1.Membership
+	(*MemberSource)(nil),        // 34: netmortem.snapshot.v1.MemberSource
+	(*McastIface)(nil),          // 35: netmortem.snapshot.v1.McastIface
+	(*LinkMembership)(nil),      // 36: netmortem.snapshot.v1.LinkMembership
+	(*Mroute)(nil),              // 37: netmortem.snapshot.v1.Mroute
+	(*Vif)(nil),                 // 38: netmortem.snapshot.v1.Vif
+	(*MFCEntry)(nil),            // 39: netmortem.snapshot.v1.MFCEntry
+	(*MFCOif)(nil),              // 40: netmortem.snapshot.v1.MFCOif
+	(*Stats)(nil),               // 41: netmortem.snapshot.v1.Stats
+	(*CounterSet)(nil),          // 42: netmortem.snapshot.v1.CounterSet
+	(*SoftnetCPU)(nil),          // 43: netmortem.snapshot.v1.SoftnetCPU
+	(*ProtocolRow)(nil),         // 44: netmortem.snapshot.v1.ProtocolRow
+	(*Memory)(nil),              // 45: netmortem.snapshot.v1.Memory
+	(*Slab)(nil),                // 46: netmortem.snapshot.v1.Slab
+	(*Leases)(nil),              // 47: netmortem.snapshot.v1.Leases
+	(*Lease)(nil),               // 48: netmortem.snapshot.v1.Lease
+	(*Owners)(nil),              // 49: netmortem.snapshot.v1.Owners
+	(*Files)(nil),               // 50: netmortem.snapshot.v1.Files
+	(*File)(nil),                // 51: netmortem.snapshot.v1.File
 }
 var file_snapshot_proto_depIdxs = []int32{
 	0,  // 0: netmortem.snapshot.v1.PrefixColumn.addr:type_name -> netmortem.snapshot.v1.AddrColumn
 	2,  // 1: netmortem.snapshot.v1.RawAttrColumn.data:type_name -> netmortem.snapshot.v1.BytesColumn
-	8,  // 2: netmortem.snapshot.v1.Index.meta:type_name -> netmortem.snapshot.v1.Meta
-	9,  // 3: netmortem.snapshot.v1.Index.namespaces:type_name -> netmortem.snapshot.v1.Namespace
-	10, // 4: netmortem.snapshot.v1.Index.frames:type_name -> netmortem.snapshot.v1.Frame
-	11, // 5: netmortem.snapshot.v1.Index.sections:type_name -> netmortem.snapshot.v1.Section
-	13, // 6: netmortem.snapshot.v1.Links.links:type_name -> netmortem.snapshot.v1.Link
-	14, // 7: netmortem.snapshot.v1.Link.sys:type_name -> netmortem.snapshot.v1.KeyValue
-	6,  // 8: netmortem.snapshot.v1.Link.raw:type_name -> netmortem.snapshot.v1.RawAttr
-	16, // 9: netmortem.snapshot.v1.Addrs.addrs:type_name -> netmortem.snapshot.v1.Addr
-	6,  // 10: netmortem.snapshot.v1.Addr.raw:type_name -> netmortem.snapshot.v1.RawAttr
+	9,  // 2: netmortem.snapshot.v1.Index.meta:type_name -> netmortem.snapshot.v1.Meta
+	10, // 3: netmortem.snapshot.v1.Index.namespaces:type_name -> netmortem.snapshot.v1.Namespace
+	11, // 4: netmortem.snapshot.v1.Index.frames:type_name -> netmortem.snapshot.v1.Frame
+	12, // 5: netmortem.snapshot.v1.Index.sections:type_name -> netmortem.snapshot.v1.Section
+	14, // 6: netmortem.snapshot.v1.Links.links:type_name -> netmortem.snapshot.v1.Link
+	15, // 7: netmortem.snapshot.v1.Link.sys:type_name -> netmortem.snapshot.v1.KeyValue
+	7,  // 8: netmortem.snapshot.v1.Link.raw:type_name -> netmortem.snapshot.v1.RawAttr
+	17, // 9: netmortem.snapshot.v1.Addrs.addrs:type_name -> netmortem.snapshot.v1.Addr
+	7,  // 10: netmortem.snapshot.v1.Addr.raw:type_name -> netmortem.snapshot.v1.RawAttr
 	1,  // 11: netmortem.snapshot.v1.Routes.dst:type_name -> netmortem.snapshot.v1.PrefixColumn
 	1,  // 12: netmortem.snapshot.v1.Routes.src:type_name -> netmortem.snapshot.v1.PrefixColumn
 	0,  // 13: netmortem.snapshot.v1.Routes.pref_src:type_name -> netmortem.snapshot.v1.AddrColumn
-	4,  // 14: netmortem.snapshot.v1.Routes.metrics:type_name -> netmortem.snapshot.v1.ListColumn
-	3,  // 15: netmortem.snapshot.v1.Routes.cong_ctl:type_name -> netmortem.snapshot.v1.StringColumn
-	18, // 16: netmortem.snapshot.v1.Routes.nexthops:type_name -> netmortem.snapshot.v1.NextHops
-	4,  // 17: netmortem.snapshot.v1.Routes.cache:type_name -> netmortem.snapshot.v1.ListColumn
-	5,  // 18: netmortem.snapshot.v1.Routes.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
+	5,  // 14: netmortem.snapshot.v1.Routes.metrics:type_name -> netmortem.snapshot.v1.ListColumn
+	4,  // 15: netmortem.snapshot.v1.Routes.cong_ctl:type_name -> netmortem.snapshot.v1.StringColumn
+	19, // 16: netmortem.snapshot.v1.Routes.nexthops:type_name -> netmortem.snapshot.v1.NextHops
+	5,  // 17: netmortem.snapshot.v1.Routes.cache:type_name -> netmortem.snapshot.v1.ListColumn
+	6,  // 18: netmortem.snapshot.v1.Routes.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
 	0,  // 19: netmortem.snapshot.v1.NextHops.gateway:type_name -> netmortem.snapshot.v1.AddrColumn
 	2,  // 20: netmortem.snapshot.v1.NextHops.encap:type_name -> netmortem.snapshot.v1.BytesColumn
-	5,  // 21: netmortem.snapshot.v1.NextHops.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
-	20, // 22: netmortem.snapshot.v1.Rules.rules:type_name -> netmortem.snapshot.v1.Rule
-	6,  // 23: netmortem.snapshot.v1.Rule.raw:type_name -> netmortem.snapshot.v1.RawAttr
+	6,  // 21: netmortem.snapshot.v1.NextHops.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
+	21, // 22: netmortem.snapshot.v1.Rules.rules:type_name -> netmortem.snapshot.v1.Rule
+	7,  // 23: netmortem.snapshot.v1.Rule.raw:type_name -> netmortem.snapshot.v1.RawAttr
 	0,  // 24: netmortem.snapshot.v1.Neighbours.addr:type_name -> netmortem.snapshot.v1.AddrColumn
 	2,  // 25: netmortem.snapshot.v1.Neighbours.lladdr:type_name -> netmortem.snapshot.v1.BytesColumn
-	5,  // 26: netmortem.snapshot.v1.Neighbours.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
+	6,  // 26: netmortem.snapshot.v1.Neighbours.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
 	0,  // 27: netmortem.snapshot.v1.InetSockets.local:type_name -> netmortem.snapshot.v1.AddrColumn
 	0,  // 28: netmortem.snapshot.v1.InetSockets.remote:type_name -> netmortem.snapshot.v1.AddrColumn
-	3,  // 29: netmortem.snapshot.v1.InetSockets.cong:type_name -> netmortem.snapshot.v1.StringColumn
-	4,  // 30: netmortem.snapshot.v1.InetSockets.mem_info:type_name -> netmortem.snapshot.v1.ListColumn
-	4,  // 31: netmortem.snapshot.v1.InetSockets.sk_mem:type_name -> netmortem.snapshot.v1.ListColumn
+	4,  // 29: netmortem.snapshot.v1.InetSockets.cong:type_name -> netmortem.snapshot.v1.StringColumn
+	5,  // 30: netmortem.snapshot.v1.InetSockets.mem_info:type_name -> netmortem.snapshot.v1.ListColumn
+	5,  // 31: netmortem.snapshot.v1.InetSockets.sk_mem:type_name -> netmortem.snapshot.v1.ListColumn
 	2,  // 32: netmortem.snapshot.v1.InetSockets.tcp_info:type_name -> netmortem.snapshot.v1.BytesColumn
-	5,  // 33: netmortem.snapshot.v1.InetSockets.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
-	24, // 34: netmortem.snapshot.v1.UnixSockets.sockets:type_name -> netmortem.snapshot.v1.UnixSocket
-	6,  // 35: netmortem.snapshot.v1.UnixSocket.raw:type_name -> netmortem.snapshot.v1.RawAttr
-	26, // 36: netmortem.snapshot.v1.PacketSockets.sockets:type_name -> netmortem.snapshot.v1.PacketSocket
-	6,  // 37: netmortem.snapshot.v1.PacketSocket.raw:type_name -> netmortem.snapshot.v1.RawAttr
-	28, // 38: netmortem.snapshot.v1.SCTP.endpoints:type_name -> netmortem.snapshot.v1.SCTPEndpoint
-	30, // 39: netmortem.snapshot.v1.SCTP.assocs:type_name -> netmortem.snapshot.v1.SCTPAssoc
-	29, // 40: netmortem.snapshot.v1.SCTPAssoc.locals:type_name -> netmortem.snapshot.v1.SCTPAddr
-	29, // 41: netmortem.snapshot.v1.SCTPAssoc.remotes:type_name -> netmortem.snapshot.v1.SCTPAddr
-	32, // 42: netmortem.snapshot.v1.Groups.memberships:type_name -> netmortem.snapshot.v1.Membership
-	34, // 43: netmortem.snapshot.v1.Groups.ifaces:type_name -> netmortem.snapshot.v1.McastIface
-	35, // 44: netmortem.snapshot.v1.Groups.link:type_name -> netmortem.snapshot.v1.LinkMembership
-	33, // 45: netmortem.snapshot.v1.Membership.sources:type_name -> netmortem.snapshot.v1.MemberSource
-	37, // 46: netmortem.snapshot.v1.Mroute.vifs:type_name -> netmortem.snapshot.v1.Vif
-	38, // 47: netmortem.snapshot.v1.Mroute.mfc:type_name -> netmortem.snapshot.v1.MFCEntry
-	39, // 48: netmortem.snapshot.v1.MFCEntry.oifs:type_name -> netmortem.snapshot.v1.MFCOif
-	6,  // 49: netmortem.snapshot.v1.MFCEntry.raw:type_name -> netmortem.snapshot.v1.RawAttr
-	41, // 50: netmortem.snapshot.v1.Stats.counters:type_name -> netmortem.snapshot.v1.CounterSet
-	42, // 51: netmortem.snapshot.v1.Stats.softnet:type_name -> netmortem.snapshot.v1.SoftnetCPU
-	43, // 52: netmortem.snapshot.v1.Stats.protocols:type_name -> netmortem.snapshot.v1.ProtocolRow
-	14, // 53: netmortem.snapshot.v1.Memory.sysctls:type_name -> netmortem.snapshot.v1.KeyValue
-	45, // 54: netmortem.snapshot.v1.Memory.slabs:type_name -> netmortem.snapshot.v1.Slab
-	47, // 55: netmortem.snapshot.v1.Leases.leases:type_name -> netmortem.snapshot.v1.Lease
-	14, // 56: netmortem.snapshot.v1.Lease.options:type_name -> netmortem.snapshot.v1.KeyValue
-	3,  // 57: netmortem.snapshot.v1.Owners.command:type_name -> netmortem.snapshot.v1.StringColumn
-	50, // 58: netmortem.snapshot.v1.Files.files:type_name -> netmortem.snapshot.v1.File
-	59, // [59:59] is the sub-list for method output_type
-	59, // [59:59] is the sub-list for method input_type
-	59, // [59:59] is the sub-list for extension type_name
-	59, // [59:59] is the sub-list for extension extendee
-	0,  // [0:59] is the sub-list for field type_name
+	6,  // 33: netmortem.snapshot.v1.InetSockets.raw:type_name -> netmortem.snapshot.v1.RawAttrColumn
+	3,  // 34: netmortem.snapshot.v1.InetSockets.tcp_info_shuffled:type_name -> netmortem.snapshot.v1.ShuffledBytesColumn
+	25, // 35: netmortem.snapshot.v1.UnixSockets.sockets:type_name -> netmortem.snapshot.v1.UnixSocket
+	7,  // 36: netmortem.snapshot.v1.UnixSocket.raw:type_name -> netmortem.snapshot.v1.RawAttr
+	27, // 37: netmortem.snapshot.v1.PacketSockets.sockets:type_name -> netmortem.snapshot.v1.PacketSocket
+	7,  // 38: netmortem.snapshot.v1.PacketSocket.raw:type_name -> netmortem.snapshot.v1.RawAttr
+	29, // 39: netmortem.snapshot.v1.SCTP.endpoints:type_name -> netmortem.snapshot.v1.SCTPEndpoint
+	31, // 40: netmortem.snapshot.v1.SCTP.assocs:type_name -> netmortem.snapshot.v1.SCTPAssoc
+	30, // 41: netmortem.snapshot.v1.SCTPAssoc.locals:type_name -> netmortem.snapshot.v1.SCTPAddr
+	30, // 42: netmortem.snapshot.v1.SCTPAssoc.remotes:type_name -> netmortem.snapshot.v1.SCTPAddr
+	33, // 43: netmortem.snapshot.v1.Groups.memberships:type_name -> netmortem.snapshot.v1.Membership
+	35, // 44: netmortem.snapshot.v1.Groups.ifaces:type_name -> netmortem.snapshot.v1.McastIface
+	36, // 45: netmortem.snapshot.v1.Groups.link:type_name -> netmortem.snapshot.v1.LinkMembership
+	34, // 46: netmortem.snapshot.v1.Membership.sources:type_name -> netmortem.snapshot.v1.MemberSource
+	38, // 47: netmortem.snapshot.v1.Mroute.vifs:type_name -> netmortem.snapshot.v1.Vif
+	39, // 48: netmortem.snapshot.v1.Mroute.mfc:type_name -> netmortem.snapshot.v1.MFCEntry
+	40, // 49: netmortem.snapshot.v1.MFCEntry.oifs:type_name -> netmortem.snapshot.v1.MFCOif
+	7,  // 50: netmortem.snapshot.v1.MFCEntry.raw:type_name -> netmortem.snapshot.v1.RawAttr
+	42, // 51: netmortem.snapshot.v1.Stats.counters:type_name -> netmortem.snapshot.v1.CounterSet
+	43, // 52: netmortem.snapshot.v1.Stats.softnet:type_name -> netmortem.snapshot.v1.SoftnetCPU
+	44, // 53: netmortem.snapshot.v1.Stats.protocols:type_name -> netmortem.snapshot.v1.ProtocolRow
+	15, // 54: netmortem.snapshot.v1.Memory.sysctls:type_name -> netmortem.snapshot.v1.KeyValue
+	46, // 55: netmortem.snapshot.v1.Memory.slabs:type_name -> netmortem.snapshot.v1.Slab
+	48, // 56: netmortem.snapshot.v1.Leases.leases:type_name -> netmortem.snapshot.v1.Lease
+	15, // 57: netmortem.snapshot.v1.Lease.options:type_name -> netmortem.snapshot.v1.KeyValue
+	4,  // 58: netmortem.snapshot.v1.Owners.command:type_name -> netmortem.snapshot.v1.StringColumn
+	51, // 59: netmortem.snapshot.v1.Files.files:type_name -> netmortem.snapshot.v1.File
+	60, // [60:60] is the sub-list for method output_type
+	60, // [60:60] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_snapshot_proto_init() }
@@ -5857,7 +5927,7 @@ func file_snapshot_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_snapshot_proto_rawDesc), len(file_snapshot_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   51,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -11,8 +11,8 @@
 package main
 
 import (
-	"context"
 	"bufio"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
