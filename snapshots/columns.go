@@ -299,6 +299,14 @@ type addrReader struct {
 
 func (c *colCheck) addrs(name string, a *pb.AddrColumn) *addrReader {
 	r := &addrReader{size: a.GetSize(), data: a.GetData()}
+	delta := a.GetDelta()
+	if len(delta) != 0 && len(r.data) != 0 {
+		c.fail("column %s: data given twice", name)
+		return &addrReader{}
+	}
+	if len(delta) != 0 {
+		r.data = delta
+	}
 	c.n(name, len(r.size))
 	total := 0
 	for _, s := range r.size {
@@ -311,6 +319,9 @@ func (c *colCheck) addrs(name string, a *pb.AddrColumn) *addrReader {
 	if total != len(r.data) {
 		c.fail("column %s: sizes add up to %d bytes, data has %d", name, total, len(r.data))
 		return &addrReader{}
+	}
+	if len(delta) != 0 {
+		r.data = undeltaAddrs(r.size, delta)
 	}
 	return r
 }

@@ -106,6 +106,7 @@ func u64(x uint64) (uint64, bool) { return x, true }
 func s32(x uint64) (int32, bool) {
 	return int32(protowire.DecodeZigZag(x & math.MaxUint32)), true
 }
+func s64(x uint64) (int64, bool) { return protowire.DecodeZigZag(x), true }
 
 func u32s(dst []uint32, typ protowire.Type, v []byte, x uint64) ([]uint32, error) {
 	return appendPacked(dst, typ, v, x, u32)
@@ -121,20 +122,30 @@ func wantBytes(typ protowire.Type) error {
 // fastSized decodes the common shape of AddrColumn, BytesColumn and
 // ShuffledBytesColumn: sizes in field 1, the data in field 2.
 func fastSized(size *[]uint32, data *[]byte, v []byte) error {
+	return fastSizedDelta(size, data, nil, v)
+}
+
+func fastSizedDelta(size *[]uint32, data, delta *[]byte, v []byte) error {
 	return walkMsg(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
-		switch num {
-		case 1:
+		switch {
+		case num == 1:
 			*size, err = u32s(*size, typ, v, x)
-		case 2:
+		case num == 2:
 			if err = wantBytes(typ); err == nil {
 				*data = v
+			}
+		case num == 3 && delta != nil:
+			if err = wantBytes(typ); err == nil {
+				*delta = v
 			}
 		}
 		return
 	})
 }
 
-func fastAddrColumn(m *pb.AddrColumn, v []byte) error { return fastSized(&m.Size, &m.Data, v) }
+func fastAddrColumn(m *pb.AddrColumn, v []byte) error {
+	return fastSizedDelta(&m.Size, &m.Data, &m.Delta, v)
+}
 
 func fastPrefixColumn(m *pb.PrefixColumn, v []byte) error {
 	return walkMsg(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
@@ -411,6 +422,10 @@ func fastInet(m *pb.InetSockets, b []byte) error {
 			})
 		case 26:
 			m.Ssthresh, err = appendPacked(m.Ssthresh, typ, v, x, s32)
+		case 39:
+			m.CookieDelta, err = appendPacked(m.CookieDelta, typ, v, x, s64)
+		case 40:
+			m.InodeDelta, err = appendPacked(m.InodeDelta, typ, v, x, s64)
 		case 33:
 			err = msg(func() error {
 				if m.Cong == nil {

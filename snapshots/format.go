@@ -14,7 +14,7 @@ import (
 type Version struct{ Major, Minor uint16 }
 
 // FormatVersion is the version this package writes.
-var FormatVersion = Version{1, 0}
+var FormatVersion = Version{1, 1}
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 

@@ -11,8 +11,10 @@ import (
 // cleanly.
 func FuzzReader(f *testing.F) {
 	f.Add(writeSmall(f))
-	if b, err := os.ReadFile("../testdata/snapshots/format-v1.0.nms"); err == nil {
-		f.Add(b)
+	for _, v := range []string{"1.0", "1.1"} {
+		if b, err := os.ReadFile("../testdata/snapshots/format-v" + v + ".nms"); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Add([]byte{})
 	f.Add(putHeader(FormatVersion))

@@ -96,6 +96,10 @@ func NewInfo(file string, ix *snapshots.Index) *Info {
 			SourceDetail: m.Source.Detail, CommandLine: m.CommandLine, Warnings: m.Warnings,
 		},
 	}
+	if v := ix.Version; v.Major == snapshots.FormatVersion.Major && v.Minor > snapshots.FormatVersion.Minor {
+		in.Meta.Warnings = append(append([]string(nil), in.Meta.Warnings...), fmt.Sprintf(
+			"format %s is newer than this netmortem's %s: columns added since may be missing; use a newer netmortem", v, snapshots.FormatVersion))
+	}
 	for _, n := range ix.Namespaces {
 		in.Namespaces = append(in.Namespaces, NSView{ID: n.ID, Name: n.Name, Inode: n.Inode, Host: n.Host, Pids: n.Pids, Hints: n.Hints, Gone: n.Gone})
 	}

@@ -158,10 +158,10 @@ func TestForms167Fixtures(t *testing.T) {
 		}
 		want, err := os.ReadFile(fxPath(name))
 		if err != nil {
-			t.Fatalf("%v (run go test -fxUpdate)", err)
+			t.Fatalf("%v (run go test -update-f167)", err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from its fixture function (run go test -fxUpdate)", fxPath(name))
+			t.Errorf("%s differs from its fixture function (run go test -update-f167)", fxPath(name))
 		}
 	}
 }
@@ -282,7 +282,7 @@ func fxGolden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -fxUpdate)", err)
+		t.Fatalf("%v (run go test -update-f167)", err)
 	}
 	if got != string(want) {
 		t.Errorf("%s differs:\n%s", path, fxDiff(string(want), got))

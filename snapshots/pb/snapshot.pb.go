@@ -40,9 +40,15 @@ const (
 // or 16 (IPv6) and data is the concatenation of the addresses in network
 // byte order.
 type AddrColumn struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Size          []uint32               `protobuf:"varint,1,rep,packed,name=size,proto3" json:"size,omitempty"`
-	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Size  []uint32               `protobuf:"varint,1,rep,packed,name=size,proto3" json:"size,omitempty"`
+	Data  []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	// delta (format 1.1) replaces data in columns whose rows come sorted, such
+	// as route destinations: each address minus the previous address of the
+	// same size in the column, as big-endian unsigned integers modulo
+	// 2^(8*size) (the first of each size minus zero). A column has data or
+	// delta, never both.
+	Delta         []byte `protobuf:"bytes,3,opt,name=delta,proto3" json:"delta,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -87,6 +93,13 @@ func (x *AddrColumn) GetSize() []uint32 {
 func (x *AddrColumn) GetData() []byte {
 	if x != nil {
 		return x.Data
+	}
+	return nil
+}
+
+func (x *AddrColumn) GetDelta() []byte {
+	if x != nil {
+		return x.Delta
 	}
 	return nil
 }
@@ -2489,8 +2502,14 @@ type InetSockets struct {
 	TcpInfo         *BytesColumn           `protobuf:"bytes,36,opt,name=tcp_info,json=tcpInfo,proto3" json:"tcp_info,omitempty"` // format 1.0 writers; readers accept both
 	Raw             *RawAttrColumn         `protobuf:"bytes,37,opt,name=raw,proto3" json:"raw,omitempty"`
 	TcpInfoShuffled *ShuffledBytesColumn   `protobuf:"bytes,38,opt,name=tcp_info_shuffled,json=tcpInfoShuffled,proto3" json:"tcp_info_shuffled,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Format 1.1: cookie and inode as differences from the previous row
+	// (row 0 from zero); a section has cookie or cookie_delta, inode or
+	// inode_delta, never both. Cookies are handed out in dump order, so
+	// their differences are mostly 1.
+	CookieDelta   []int64 `protobuf:"zigzag64,39,rep,packed,name=cookie_delta,json=cookieDelta,proto3" json:"cookie_delta,omitempty"`
+	InodeDelta    []int64 `protobuf:"zigzag64,40,rep,packed,name=inode_delta,json=inodeDelta,proto3" json:"inode_delta,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *InetSockets) Reset() {
@@ -2785,6 +2804,20 @@ func (x *InetSockets) GetRaw() *RawAttrColumn {
 func (x *InetSockets) GetTcpInfoShuffled() *ShuffledBytesColumn {
 	if x != nil {
 		return x.TcpInfoShuffled
+	}
+	return nil
+}
+
+func (x *InetSockets) GetCookieDelta() []int64 {
+	if x != nil {
+		return x.CookieDelta
+	}
+	return nil
+}
+
+func (x *InetSockets) GetInodeDelta() []int64 {
+	if x != nil {
+		return x.InodeDelta
 	}
 	return nil
 }
@@ -5066,12 +5099,15 @@ func (x *Lease) GetModTime() int64 {
 }
 
 type Owners struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Rows          uint32                 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
-	Inode         []uint64               `protobuf:"varint,2,rep,packed,name=inode,proto3" json:"inode,omitempty"`
-	Pid           []int32                `protobuf:"varint,3,rep,packed,name=pid,proto3" json:"pid,omitempty"`
-	Command       *StringColumn          `protobuf:"bytes,4,opt,name=command,proto3" json:"command,omitempty"`
-	Uid           []uint32               `protobuf:"varint,5,rep,packed,name=uid,proto3" json:"uid,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Rows    uint32                 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
+	Inode   []uint64               `protobuf:"varint,2,rep,packed,name=inode,proto3" json:"inode,omitempty"`
+	Pid     []int32                `protobuf:"varint,3,rep,packed,name=pid,proto3" json:"pid,omitempty"`
+	Command *StringColumn          `protobuf:"bytes,4,opt,name=command,proto3" json:"command,omitempty"`
+	Uid     []uint32               `protobuf:"varint,5,rep,packed,name=uid,proto3" json:"uid,omitempty"`
+	// Format 1.1: inode as differences from the previous row (rows are sorted
+	// by inode); a section has inode or inode_delta, never both.
+	InodeDelta    []int64 `protobuf:"zigzag64,6,rep,packed,name=inode_delta,json=inodeDelta,proto3" json:"inode_delta,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5137,6 +5173,13 @@ func (x *Owners) GetCommand() *StringColumn {
 func (x *Owners) GetUid() []uint32 {
 	if x != nil {
 		return x.Uid
+	}
+	return nil
+}
+
+func (x *Owners) GetInodeDelta() []int64 {
+	if x != nil {
+		return x.InodeDelta
 	}
 	return nil
 }
@@ -5257,11 +5300,12 @@ var File_snapshot_proto protoreflect.FileDescriptor
 
 const file_snapshot_proto_rawDesc = "" +
 	"\n" +
-	"\x0esnapshot.proto\x12\x15netmortem.snapshot.v1\"4\n" +
+	"\x0esnapshot.proto\x12\x15netmortem.snapshot.v1\"J\n" +
 	"\n" +
 	"AddrColumn\x12\x12\n" +
 	"\x04size\x18\x01 \x03(\rR\x04size\x12\x12\n" +
-	"\x04data\x18\x02 \x01(\fR\x04data\"Y\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\x12\x14\n" +
+	"\x05delta\x18\x03 \x01(\fR\x05delta\"Y\n" +
 	"\fPrefixColumn\x125\n" +
 	"\x04addr\x18\x01 \x01(\v2!.netmortem.snapshot.v1.AddrColumnR\x04addr\x12\x12\n" +
 	"\x04bits\x18\x02 \x03(\rR\x04bits\"5\n" +
@@ -5502,7 +5546,8 @@ const file_snapshot_proto_rawDesc = "" +
 	"\x06refcnt\x18\x10 \x03(\rR\x06refcnt\x12$\n" +
 	"\x0ehas_cache_info\x18\x11 \x03(\rR\fhasCacheInfo\x12\x14\n" +
 	"\x05proxy\x18\x12 \x03(\rR\x05proxy\x126\n" +
-	"\x03raw\x18\x13 \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\"\xd2\t\n" +
+	"\x03raw\x18\x13 \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\"\x96\n" +
+	"\n" +
 	"\vInetSockets\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\rR\x04rows\x12\x14\n" +
 	"\x05proto\x18\x02 \x03(\rR\x05proto\x12\x1b\n" +
@@ -5544,7 +5589,10 @@ const file_snapshot_proto_rawDesc = "" +
 	"\x06sk_mem\x18# \x01(\v2!.netmortem.snapshot.v1.ListColumnR\x05skMem\x12=\n" +
 	"\btcp_info\x18$ \x01(\v2\".netmortem.snapshot.v1.BytesColumnR\atcpInfo\x126\n" +
 	"\x03raw\x18% \x01(\v2$.netmortem.snapshot.v1.RawAttrColumnR\x03raw\x12V\n" +
-	"\x11tcp_info_shuffled\x18& \x01(\v2*.netmortem.snapshot.v1.ShuffledBytesColumnR\x0ftcpInfoShuffled\"J\n" +
+	"\x11tcp_info_shuffled\x18& \x01(\v2*.netmortem.snapshot.v1.ShuffledBytesColumnR\x0ftcpInfoShuffled\x12!\n" +
+	"\fcookie_delta\x18' \x03(\x12R\vcookieDelta\x12\x1f\n" +
+	"\vinode_delta\x18( \x03(\x12R\n" +
+	"inodeDelta\"J\n" +
 	"\vUnixSockets\x12;\n" +
 	"\asockets\x18\x01 \x03(\v2!.netmortem.snapshot.v1.UnixSocketR\asockets\"\xcc\x03\n" +
 	"\n" +
@@ -5766,13 +5814,15 @@ const file_snapshot_proto_rawDesc = "" +
 	"\aoptions\x18\x0e \x03(\v2\x1f.netmortem.snapshot.v1.KeyValueR\aoptions\x12\x1f\n" +
 	"\vsource_file\x18\x0f \x01(\tR\n" +
 	"sourceFile\x12\x19\n" +
-	"\bmod_time\x18\x10 \x01(\x03R\amodTime\"\x95\x01\n" +
+	"\bmod_time\x18\x10 \x01(\x03R\amodTime\"\xb6\x01\n" +
 	"\x06Owners\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\rR\x04rows\x12\x14\n" +
 	"\x05inode\x18\x02 \x03(\x04R\x05inode\x12\x10\n" +
 	"\x03pid\x18\x03 \x03(\x05R\x03pid\x12=\n" +
 	"\acommand\x18\x04 \x01(\v2#.netmortem.snapshot.v1.StringColumnR\acommand\x12\x10\n" +
-	"\x03uid\x18\x05 \x03(\rR\x03uid\":\n" +
+	"\x03uid\x18\x05 \x03(\rR\x03uid\x12\x1f\n" +
+	"\vinode_delta\x18\x06 \x03(\x12R\n" +
+	"inodeDelta\":\n" +
 	"\x05Files\x121\n" +
 	"\x05files\x18\x01 \x03(\v2\x1b.netmortem.snapshot.v1.FileR\x05files\"[\n" +
 	"\x04File\x12\x12\n" +

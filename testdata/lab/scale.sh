@@ -6,6 +6,8 @@
 #                                     V6 IPv6 routes (100000), CONNS established
 #                                     loopback TCP connections (200000), held by
 #                                     several processes (the fd limit is ~20000)
+#   scale.sh conns [CONNS]            reopen the connections only (after a reboot
+#                                     of the holders; routes stay)
 #   scale.sh bench [ROUNDS]           time capture vs ip route save + ss -tan,
 #                                     netstat -rn vs ip route show, netstat -an vs
 #                                     ss -tan, filters, and diff; print a table
@@ -18,13 +20,17 @@ NS=scale
 W=/var/tmp/netmortem-scale
 PER=19000 # connections per holder process, under the fd limit
 
-down() {
+kill_holders() {
 	if [ -f $W/pids ]; then
 		while read -r pid; do kill "$pid" 2>/dev/null || true; done <$W/pids
 		sleep 0.5
 		while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <$W/pids
 		rm -f $W/pids
 	fi
+}
+
+down() {
+	kill_holders
 	ip netns del $NS 2>/dev/null || true
 }
 
@@ -48,6 +54,16 @@ up() {
 	rm -f $W/hold.*
 	time $W/labtool routes "$v4" "$v6" 10.255.0.2,10.255.0.3,10.255.0.4,10.255.0.5 fd00:ff::2,fd00:ff::3 v0 |
 		ip -n $NS -batch -
+	conns "$conns"
+}
+
+# conns N: kill the holders, then open N loopback connections, held by
+# several processes.
+conns() {
+	local conns=${1:-200000}
+	kill_holders
+	(cd "$root" && go build -o $W/labtool ./testdata/lab/labtool)
+	: >$W/pids
 	echo "opening $conns loopback connections…"
 	local port=5000 left=$conns
 	rm -f $W/hold.*
@@ -79,6 +95,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 bench() {
 	local rounds=${1:-3}
 	local nm=$W/netmortem
+	(cd "$root" && go build -o $nm ./cmd/netmortem)
 	: >$W/results
 	for i in $(seq "$rounds"); do
 		echo "round $i" >&2
@@ -115,7 +132,8 @@ bench() {
 
 case "${1:-}" in
 up) shift; up "$@" ;;
+conns) shift; conns "$@" ;;
 bench) shift; bench "$@" ;;
 down) down ;;
-*) echo "usage: $0 up [V4 [V6 [CONNS]]] | bench [ROUNDS] | down" >&2; exit 2 ;;
+*) echo "usage: $0 up [V4 [V6 [CONNS]]] | conns [CONNS] | bench [ROUNDS] | down" >&2; exit 2 ;;
 esac
