@@ -24,7 +24,20 @@ func encodeTable(t Table, ts *Tables) ([]byte, error) {
 	case TableNeigh:
 		m = encNeighbours(ts.Neighbours)
 	case TableInet:
-		m = encInet(ts.InetSockets)
+		// tcp_info, most of the bytes, is shuffled straight into the
+		// payload.
+		ss := ts.InetSockets
+		m := encInet(ss)
+		extra := 32 + 5*len(ss) // tag, lengths, sizes
+		for i := range ss {
+			extra += len(ss[i].TCPInfo)
+		}
+		opt := proto.MarshalOptions{Deterministic: true}
+		b, err := opt.MarshalAppend(make([]byte, 0, opt.Size(m)+extra), m)
+		if err != nil {
+			return nil, err
+		}
+		return appendShuffledField(b, tcpInfoShuffledField, len(ss), func(i int) []byte { return ss[i].TCPInfo }), nil
 	case TableUnix:
 		m = encUnix(ts.UnixSockets)
 	case TablePacket:
@@ -50,6 +63,9 @@ func encodeTable(t Table, ts *Tables) ([]byte, error) {
 	}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
 }
+
+// tcpInfoShuffledField is InetSockets.tcp_info_shuffled's field number.
+var tcpInfoShuffledField = (&pb.InetSockets{}).ProtoReflect().Descriptor().Fields().ByName("tcp_info_shuffled").Number()
 
 // rowLimit refuses a column-oriented section whose row count would need
 // more than limit bytes of model values; the count comes from the file and

@@ -216,7 +216,15 @@ func encRaw(n int, f func(int) []RawAttr) *pb.RawAttrColumn {
 			if len(r) == 0 {
 				continue
 			}
-			c = &pb.RawAttrColumn{Count: make([]uint32, i, n), Data: &pb.BytesColumn{}}
+			attrs, size := 0, 0 // size the columns once
+			for j := i; j < n; j++ {
+				for _, a := range f(j) {
+					attrs++
+					size += len(a.Data)
+				}
+			}
+			c = &pb.RawAttrColumn{Count: make([]uint32, i, n), Type: make([]uint32, 0, attrs),
+				Data: &pb.BytesColumn{Size: make([]uint32, 0, attrs), Data: make([]byte, 0, size)}}
 		}
 		c.Count = append(c.Count, uint32(len(r)))
 		for _, a := range r {

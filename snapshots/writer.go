@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -27,6 +28,10 @@ import (
 // place only when Close succeeds, so the destination never holds a partial
 // snapshot.
 type Writer struct {
+	// mu guards everything below: WriteTable may be called from several
+	// goroutines at once (tables of one frame encode in parallel), and
+	// holds it only to look up and record, never while encoding.
+	mu     sync.Mutex
 	w      *bufio.Writer
 	off    uint64
 	enc    *zstd.Encoder
@@ -38,6 +43,18 @@ type Writer struct {
 	tmp    string
 	closed bool
 	err    error
+	// oneFrame: no frame follows, so key payloads (kept as delta bases,
+	// 145 MB for 400k sockets) are not kept.
+	oneFrame bool
+}
+
+// OneFrame tells the writer that no frame will follow the current one; it
+// then keeps no payloads for delta-encoding later frames, which holds peak
+// memory at the size of one table instead of all of them.
+func (w *Writer) OneFrame() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.oneFrame = true
 }
 
 type secKey struct {
@@ -129,6 +146,8 @@ func (w *Writer) write(b []byte) {
 
 // SetMeta replaces the metadata; the last value set is written on Close.
 func (w *Writer) SetMeta(m Meta) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.index.Meta = &pb.Meta{
 		Hostname: m.Hostname, KernelRelease: m.KernelRelease, KernelVersion: m.KernelVersion,
 		Machine: m.Machine, BigEndian: m.BigEndian, BootTime: nanos(m.BootTime),
@@ -141,6 +160,8 @@ func (w *Writer) SetMeta(m Meta) {
 
 // AddNamespace registers a namespace and returns its ID.
 func (w *Writer) AddNamespace(n NamespaceInfo) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	id := len(w.index.Namespaces)
 	w.index.Namespaces = append(w.index.Namespaces, nsToPB(id, n))
 	return id
@@ -148,6 +169,8 @@ func (w *Writer) AddNamespace(n NamespaceInfo) int {
 
 // UpdateNamespace replaces what is known of namespace id (pids, gone …).
 func (w *Writer) UpdateNamespace(id int, n NamespaceInfo) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if id >= 0 && id < len(w.index.Namespaces) {
 		w.index.Namespaces[id] = nsToPB(id, n)
 	}
@@ -159,6 +182,8 @@ func nsToPB(id int, n NamespaceInfo) *pb.Namespace {
 
 // BeginFrame starts a new frame and returns its index.
 func (w *Writer) BeginFrame(start time.Time) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.frame = len(w.index.Frames)
 	w.index.Frames = append(w.index.Frames, &pb.Frame{Index: uint32(w.frame), Start: nanos(start)})
 	return w.frame
@@ -166,6 +191,8 @@ func (w *Writer) BeginFrame(start time.Time) int {
 
 // EndFrame records when the current frame's capture ended.
 func (w *Writer) EndFrame(end time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.frame >= 0 {
 		w.index.Frames[w.frame].End = nanos(end)
 	}
@@ -192,10 +219,13 @@ func (w *Writer) WriteTable(ns int, t Table, st Status, ts *Tables) error {
 }
 
 func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
-	if w.err != nil {
-		return w.err
+	w.mu.Lock()
+	err, closed := w.err, w.closed
+	w.mu.Unlock()
+	if err != nil {
+		return err
 	}
-	if w.closed {
+	if closed {
 		return errors.New("snapshot writer: closed")
 	}
 	if !t.Valid() {
@@ -209,44 +239,62 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 		State: uint32(st.State), Reason: st.Reason, Sources: st.Sources, Time: nanos(st.Time),
 		Retries: st.Retries,
 	}
-	if st.State != StateUnavailable && ts != nil {
-		payload, err := encodeTable(t, ts)
+	if st.State == StateUnavailable || ts == nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.index.Sections = append(w.index.Sections, sec)
+		return w.err
+	}
+	payload, err := encodeTable(t, ts)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", t, err)
+	}
+	sum := sha256.Sum256(payload)
+	sec.Hash = sum[:16]
+	sec.Size = uint64(len(payload))
+	sec.Rows = uint64(ts.Rows(t))
+	key := secKey{int32(ns), string(t)}
+	// Only this call touches key's entry: a table is written once per
+	// frame, and frames one after another.
+	w.mu.Lock()
+	p := w.prev[key]
+	w.mu.Unlock()
+	if p != nil && bytes.Equal(p.last.Hash, sec.Hash) && p.last.Size == sec.Size {
+		// Unchanged since the previous frame: point at its bytes.
+		sec.Offset, sec.Compressed, sec.Crc32C, sec.Base = p.last.Offset, p.last.Compressed, p.last.Crc32C, p.last.Base
+		p.last = sec
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.index.Sections = append(w.index.Sections, sec)
+		return w.err
+	}
+	if p != nil && len(payload) >= minDelta && len(p.keyPayload) >= minDelta {
+		// Changed: store the difference from the key frame, whose payload
+		// is the zstd dictionary, while that stays much smaller than a
+		// whole copy.
+		delta, err := deltaEncode(p.keyPayload, payload)
 		if err != nil {
 			return fmt.Errorf("encoding %s: %w", t, err)
 		}
-		sum := sha256.Sum256(payload)
-		sec.Hash = sum[:16]
-		sec.Size = uint64(len(payload))
-		sec.Rows = uint64(ts.Rows(t))
-		key := secKey{int32(ns), string(t)}
-		p := w.prev[key]
-		if p != nil && bytes.Equal(p.last.Hash, sec.Hash) && p.last.Size == sec.Size {
-			// Unchanged since the previous frame: point at its bytes.
-			sec.Offset, sec.Compressed, sec.Crc32C, sec.Base = p.last.Offset, p.last.Compressed, p.last.Crc32C, p.last.Base
+		if uint64(len(delta)) <= p.key.Compressed/2 {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.put(sec, delta)
+			sec.Base = uint32(p.keyIdx) + 1
 			p.last = sec
-		} else {
-			stored := false
-			if p != nil && len(payload) >= minDelta && len(p.keyPayload) >= minDelta {
-				// Changed: store the difference from the key frame, whose
-				// payload is the zstd dictionary, while that stays much
-				// smaller than a whole copy.
-				delta, err := deltaEncode(p.keyPayload, payload)
-				if err != nil {
-					return fmt.Errorf("encoding %s: %w", t, err)
-				}
-				if uint64(len(delta)) <= p.key.Compressed/2 {
-					w.put(sec, delta)
-					sec.Base = uint32(p.keyIdx) + 1
-					p.last = sec
-					stored = true
-				}
-			}
-			if !stored {
-				w.put(sec, w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/3+64)))
-				w.prev[key] = &prevSection{last: sec, key: sec, keyIdx: len(w.index.Sections), keyPayload: payload}
-			}
+			w.index.Sections = append(w.index.Sections, sec)
+			return w.err
 		}
 	}
+	z := w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/8+64)) // safe concurrently
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.put(sec, z)
+	ps := &prevSection{last: sec, key: sec, keyIdx: len(w.index.Sections), keyPayload: payload}
+	if w.oneFrame {
+		ps.keyPayload = nil
+	}
+	w.prev[key] = ps
 	w.index.Sections = append(w.index.Sections, sec)
 	return w.err
 }
@@ -276,6 +324,8 @@ func deltaEncode(base, payload []byte) ([]byte, error) {
 // Close writes the index and trailer. For a Writer made by Create it then
 // syncs the file, renames it into place and syncs the directory.
 func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return w.err
 	}
@@ -331,6 +381,8 @@ func (w *Writer) Close() error {
 
 // Abort discards a snapshot being written; the destination is untouched.
 func (w *Writer) Abort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return
 	}
@@ -343,4 +395,8 @@ func (w *Writer) Abort() {
 }
 
 // Err returns the first write error.
-func (w *Writer) Err() error { return w.err }
+func (w *Writer) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}

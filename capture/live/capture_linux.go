@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -63,6 +64,9 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 	w, err := snapshots.Create(o.Output, meta)
 	if err != nil {
 		return nil, err
+	}
+	if max(o.Count, 1) == 1 && (o.Count != 0 || o.Interval == 0) {
+		w.OneFrame()
 	}
 	ok := false
 	defer func() {
@@ -184,17 +188,31 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 			items := make(chan item, len(snapshots.NamespaceTables))
 			wdone := make(chan error, 1)
 			go func() {
+				// Each table is encoded and compressed on its own
+				// goroutine: the big ones (routes, sockets) then use both
+				// CPUs instead of queueing behind each other.
+				var wg sync.WaitGroup
+				var mu sync.Mutex
 				var werr error
 				for it := range items {
-					if werr == nil {
-						werr = w.WriteTable(id, it.t, it.st, &c.ts)
-					}
-					record(label, it.t, it.st)
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						err := w.WriteTable(id, it.t, it.st, &c.ts)
+						release(&c.ts, it.t)
+						mu.Lock()
+						defer mu.Unlock()
+						if werr == nil {
+							werr = err
+						}
+						record(label, it.t, it.st)
+					}()
 				}
+				wg.Wait()
 				wdone <- werr
 			}()
 			c.emit = func(t snapshots.Table, st snapshots.Status) { items <- item{t, st} }
-			err := inNS(h, self, c.run)
+			err := c.runLanes(self)
 			if err == nil {
 				if want[snapshots.TableOwners] {
 					r := getOwners()
@@ -271,6 +289,22 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 	}
 	summarize(sum, &unavail, &partial)
 	return sum, nil
+}
+
+// release drops a big table once the writer has it, so that a host's
+// routes are freed while its sockets are still being dumped. Only tables
+// no other step reads are released.
+func release(ts *snapshots.Tables, t snapshots.Table) {
+	switch t {
+	case snapshots.TableRoutes:
+		ts.Routes = nil
+	case snapshots.TableInet:
+		ts.InetSockets = nil
+	case snapshots.TableUnix:
+		ts.UnixSockets = nil
+	case snapshots.TableOwners:
+		ts.Owners = nil
+	}
 }
 
 func nsLabel(h *nsHandle, id int) string {

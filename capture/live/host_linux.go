@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -108,7 +109,9 @@ func (c *nsCapture) readFile(path string) ([]byte, error) {
 		rf.ModTime = st.ModTime().UTC()
 	}
 	if err == nil || !os.IsNotExist(err) {
+		c.mu.Lock()
 		c.files = append(c.files, rf)
+		c.mu.Unlock()
 	}
 	return data, err
 }
@@ -166,15 +169,15 @@ func socketOwners() ([]snapshots.SocketOwner, int) {
 	if err != nil {
 		return nil, 0
 	}
-	var pids []string
+	var pids []int
 	for _, p := range procs {
-		if _, err := strconv.Atoi(p.Name()); err == nil {
-			pids = append(pids, p.Name())
+		if n, err := strconv.Atoi(p.Name()); err == nil {
+			pids = append(pids, n)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0)*2, 8)
 	type result struct {
-		owners []snapshots.SocketOwner
+		owners [][]snapshots.SocketOwner // one list per process: no regrowing
 		denied int
 	}
 	results := make([]result, workers)
@@ -183,10 +186,12 @@ func socketOwners() ([]snapshots.SocketOwner, int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 64)
+			var fw fdWalker
 			for i := w; i < len(pids); i += workers {
-				o, denied := processSockets(pids[i], buf, results[w].owners)
-				results[w].owners = o
+				o, denied := fw.processSockets(pids[i])
+				if len(o) > 0 {
+					results[w].owners = append(results[w].owners, o)
+				}
 				results[w].denied += denied
 			}
 		}()
@@ -194,12 +199,16 @@ func socketOwners() ([]snapshots.SocketOwner, int) {
 	wg.Wait()
 	n, denied := 0, 0
 	for _, r := range results {
-		n += len(r.owners)
+		for _, o := range r.owners {
+			n += len(o)
+		}
 		denied += r.denied
 	}
 	all := make([]snapshots.SocketOwner, 0, n)
 	for _, r := range results {
-		all = append(all, r.owners...)
+		for _, o := range r.owners {
+			all = append(all, o...)
+		}
 	}
 	slices.SortFunc(all, func(a, b snapshots.SocketOwner) int {
 		if a.Inode != b.Inode {
@@ -207,56 +216,109 @@ func socketOwners() ([]snapshots.SocketOwner, int) {
 		}
 		return cmp.Compare(a.Pid, b.Pid)
 	})
-	return all, denied
+	// A socket on several descriptors of one process counts once.
+	return slices.CompactFunc(all, func(a, b snapshots.SocketOwner) bool {
+		return a.Inode == b.Inode && a.Pid == b.Pid
+	}), denied
 }
 
-// processSockets appends the sockets process pid holds, one entry per
-// socket (a socket on several descriptors counts once).
-func processSockets(pid string, buf []byte, out []snapshots.SocketOwner) ([]snapshots.SocketOwner, int) {
-	dir, err := os.Open("/proc/" + pid + "/fd")
+// fdWalker reads processes' descriptor tables with reused buffers: a host
+// with 400k sockets has as many descriptors, and the walk is then mostly
+// system calls, with no allocation per descriptor.
+type fdWalker struct {
+	dents []byte
+	link  []byte
+	names []byte // NUL-terminated descriptor numbers, back to back
+	offs  []int
+}
+
+// processSockets lists the sockets process pid holds.
+func (fw *fdWalker) processSockets(pid int) ([]snapshots.SocketOwner, int) {
+	ps := strconv.Itoa(pid)
+	dfd, err := unix.Open("/proc/"+ps+"/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		if os.IsPermission(err) {
-			return out, 1
+		if err == unix.EACCES || err == unix.EPERM {
+			return nil, 1
 		}
-		return out, 0
+		return nil, 0
 	}
-	defer dir.Close()
-	names, err := dir.Readdirnames(-1) // unsorted: a process may hold tens of thousands
-	if err != nil {
-		return out, 0
+	defer unix.Close(dfd)
+	if fw.dents == nil {
+		fw.dents = make([]byte, 64<<10)
+		fw.link = make([]byte, 64)
 	}
-	dfd := int(dir.Fd())
-	n, _ := strconv.Atoi(pid)
-	out = slices.Grow(out, len(names))
+	fw.names, fw.offs = fw.names[:0], fw.offs[:0]
+	for {
+		n, err := unix.Getdents(dfd, fw.dents)
+		if err != nil || n <= 0 {
+			break
+		}
+		for b := fw.dents[:n]; len(b) >= 19; {
+			// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
+			reclen := int(binary.NativeEndian.Uint16(b[16:]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if len(name) > 0 && name[0] != '.' {
+				fw.offs = append(fw.offs, len(fw.names))
+				fw.names = append(append(fw.names, name...), 0)
+			}
+			b = b[reclen:]
+		}
+	}
+	var out []snapshots.SocketOwner
 	var comm string
 	var uid uint32
-	seen := map[uint64]bool{}
-	for _, name := range names {
+	for _, off := range fw.offs {
 		// Relative to the open directory: no path walk per descriptor.
-		l, err := unix.Readlinkat(dfd, name, buf)
-		if err != nil || l < 9 {
+		l, ok := readlinkat(dfd, &fw.names[off], fw.link)
+		if !ok {
 			continue
 		}
-		ino, ok := strings.CutPrefix(string(buf[:l]), "socket:[")
-		if !ok || !strings.HasSuffix(ino, "]") {
+		inode, ok := socketInode(fw.link[:l])
+		if !ok {
 			continue
 		}
-		inode, err := strconv.ParseUint(ino[:len(ino)-1], 10, 64)
-		if err != nil || seen[inode] {
-			continue
-		}
-		seen[inode] = true
-		if comm == "" {
-			c, _ := os.ReadFile("/proc/" + pid + "/comm")
+		if out == nil {
+			out = make([]snapshots.SocketOwner, 0, len(fw.offs))
+			c, _ := os.ReadFile("/proc/" + ps + "/comm")
 			comm = strings.TrimSpace(string(c))
 			var st unix.Stat_t
-			if unix.Stat("/proc/"+pid, &st) == nil {
+			if unix.Stat("/proc/"+ps, &st) == nil {
 				uid = st.Uid
 			}
 		}
-		out = append(out, snapshots.SocketOwner{Inode: inode, Pid: int32(n), Command: comm, UID: uid})
+		out = append(out, snapshots.SocketOwner{Inode: inode, Pid: int32(pid), Command: comm, UID: uid})
 	}
-	return out, 0
+	return slices.Clip(out), 0
+}
+
+// readlinkat is readlinkat(2) on a NUL-terminated name, without the
+// string conversion and allocation of unix.Readlinkat.
+func readlinkat(dfd int, name *byte, buf []byte) (int, bool) {
+	n, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(dfd), uintptr(unsafe.Pointer(name)),
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
+	return int(n), errno == 0
+}
+
+// socketInode parses a descriptor link "socket:[INODE]".
+func socketInode(l []byte) (uint64, bool) {
+	const pre = "socket:["
+	if len(l) < len(pre)+2 || string(l[:len(pre)]) != pre || l[len(l)-1] != ']' {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range l[len(pre) : len(l)-1] {
+		if c < '0' || c > '9' || v > (1<<64-1)/10-1 {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
 }
 
 // ownersOf picks the owners of the given inodes out of a sorted list.

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/netmortem/netmortem/capture/leases"
@@ -34,8 +35,15 @@ type nsCapture struct {
 	leaseGlobs  []string
 	hostSysctls map[string]string // global sysctls read in the capture's namespace
 
-	ts    snapshots.Tables
+	ts snapshots.Tables
+	// The routing and socket lanes run at once (see runLanes); mu guards
+	// what both touch.
+	mu    sync.Mutex
 	files []snapshots.RawFile
+	// inodeSet holds the inodes of the captured sockets, for the owners
+	// table; gathered as each socket table is done, since the writer lets
+	// go of a big table once it is written.
+	inodeSet map[uint64]bool
 	// emit hands a finished table to the writer, which compresses it while
 	// the next tables are dumped. It runs in the capture's goroutine, and
 	// the writer reads only that table's fields of ts.
@@ -44,34 +52,58 @@ type nsCapture struct {
 
 const procNet = "/proc/thread-self/net/"
 
-func (c *nsCapture) run() error {
-	steps := []struct {
-		t  snapshots.Table
-		fn func(*tableRun)
-	}{
-		{snapshots.TableLinks, c.links},
-		{snapshots.TableAddrs, c.addrs},
-		{snapshots.TableRoutes, c.routes},
-		{snapshots.TableRules, c.rules},
-		{snapshots.TableNeigh, c.neighbours},
-		{snapshots.TableInet, c.inet},
-		{snapshots.TableUnix, c.unix},
-		{snapshots.TablePacket, c.packet},
-		{snapshots.TableSCTP, c.sctp},
-		{snapshots.TableGroups, c.groups},
-		{snapshots.TableMroute, c.mroute},
-		{snapshots.TableStats, c.stats},
-		{snapshots.TableMemory, c.memory},
-		{snapshots.TableDHCP, c.dhcp},
+// lanes split a namespace's tables between two threads inside it: on a
+// big host the route dump and the socket dump each take seconds of kernel
+// time, and so each gets a CPU. A lane's tables are captured in order.
+var lanes = [][]snapshots.Table{
+	{snapshots.TableLinks, snapshots.TableAddrs, snapshots.TableRoutes, snapshots.TableRules,
+		snapshots.TableNeigh, snapshots.TableGroups, snapshots.TableMroute, snapshots.TableStats,
+		snapshots.TableMemory, snapshots.TableDHCP},
+	{snapshots.TableInet, snapshots.TableUnix, snapshots.TablePacket, snapshots.TableSCTP},
+}
+
+// runLanes captures the namespace's tables, each lane on its own thread
+// in the namespace. It fails only when the namespace cannot be entered.
+func (c *nsCapture) runLanes(self *nsHandle) error {
+	errs := make([]error, len(lanes))
+	var wg sync.WaitGroup
+	for i, lane := range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = inNS(c.h, self, func() error { return c.run(lane) })
+		}()
 	}
-	for _, s := range steps {
-		if !c.want[s.t] {
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (c *nsCapture) run(tables []snapshots.Table) error {
+	steps := map[snapshots.Table]func(*tableRun){
+		snapshots.TableLinks:  c.links,
+		snapshots.TableAddrs:  c.addrs,
+		snapshots.TableRoutes: c.routes,
+		snapshots.TableRules:  c.rules,
+		snapshots.TableNeigh:  c.neighbours,
+		snapshots.TableInet:   c.inet,
+		snapshots.TableUnix:   c.unix,
+		snapshots.TablePacket: c.packet,
+		snapshots.TableSCTP:   c.sctp,
+		snapshots.TableGroups: c.groups,
+		snapshots.TableMroute: c.mroute,
+		snapshots.TableStats:  c.stats,
+		snapshots.TableMemory: c.memory,
+		snapshots.TableDHCP:   c.dhcp,
+	}
+	for _, t := range tables {
+		if !c.want[t] {
 			continue
 		}
-		c.prog.set(fmt.Sprintf("namespace %d: %s", c.h.inode, s.t))
+		c.prog.set(fmt.Sprintf("namespace %d: %s", c.h.inode, t))
 		run := &tableRun{}
-		s.fn(run)
-		c.emit(s.t, run.status(time.Now()))
+		steps[t](run)
+		c.addInodes(t)
+		c.emit(t, run.status(time.Now()))
 	}
 	return nil
 }
@@ -679,23 +711,44 @@ func (c *nsCapture) dhcp(run *tableRun) {
 }
 
 // inodes lists the socket inodes of this namespace's socket tables.
-func (c *nsCapture) inodes() map[uint64]bool {
-	m := map[uint64]bool{}
-	for _, s := range c.ts.InetSockets {
-		m[s.Inode] = true
+// addInodes adds the inodes of socket table t to c.inodeSet.
+func (c *nsCapture) addInodes(t snapshots.Table) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inodeSet == nil {
+		c.inodeSet = map[uint64]bool{}
 	}
-	for _, s := range c.ts.UnixSockets {
-		m[s.Inode] = true
-	}
-	for _, s := range c.ts.PacketSockets {
-		m[s.Inode] = true
-	}
-	for _, s := range c.ts.SCTPEndpoints {
-		m[s.Inode] = true
-	}
-	for _, s := range c.ts.SCTPAssocs {
-		m[s.Inode] = true
+	m := c.inodeSet
+	switch t {
+	case snapshots.TableInet:
+		for _, s := range c.ts.InetSockets {
+			m[s.Inode] = true
+		}
+	case snapshots.TableUnix:
+		for _, s := range c.ts.UnixSockets {
+			m[s.Inode] = true
+		}
+	case snapshots.TablePacket:
+		for _, s := range c.ts.PacketSockets {
+			m[s.Inode] = true
+		}
+	case snapshots.TableSCTP:
+		for _, s := range c.ts.SCTPEndpoints {
+			m[s.Inode] = true
+		}
+		for _, s := range c.ts.SCTPAssocs {
+			m[s.Inode] = true
+		}
 	}
 	delete(m, 0)
-	return m
+}
+
+// inodes returns the inodes of every socket captured.
+func (c *nsCapture) inodes() map[uint64]bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inodeSet == nil {
+		return map[uint64]bool{}
+	}
+	return c.inodeSet
 }

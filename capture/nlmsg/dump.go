@@ -363,9 +363,15 @@ func DumpInetAppend(cfg *netlink.Config, family uint8, proto uint16, dst []snaps
 	if err != nil {
 		return dst, DumpStats{}, err
 	}
-	parse := func(m netlink.Message) (snapshots.InetSocket, error) { return ParseInetSocket(m, proto) }
+	var slab sockSlab
+	decode := func(m netlink.Message, s *snapshots.InetSocket) error {
+		if err := parseInetSocket(m, proto, s, &slab); err != nil {
+			return fmt.Errorf("nlmsg: inet_diag_msg: %w", err)
+		}
+		return nil
+	}
 	return dumpRowsInto(cfg, netlinkSockDiag, fmt.Sprintf("inet_diag family %d proto %d", family, proto), req,
-		newSink(only(family, value(parse)), func(s *snapshots.InetSocket) uint64 { return s.Cookie }), dst)
+		newSink(only(family, decode), func(s *snapshots.InetSocket) uint64 { return s.Cookie }), dst)
 }
 
 // DumpUnix dumps every AF_UNIX socket, keeping each cookie once.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/mdlayher/netlink"
 	"github.com/netmortem/netmortem/snapshots"
@@ -20,21 +21,73 @@ import (
 // DCTCPINFO, BBRINFO, LOCALS, PEERS, CLASS_ID, ULP_INFO, SOCKOPT …).
 // INET_DIAG_PROTOCOL goes to RawProto for raw sockets and to Raw otherwise.
 func ParseInetSocket(m netlink.Message, proto uint16) (snapshots.InetSocket, error) {
-	s, err := parseInetSocket(m, proto)
-	if err != nil {
+	var s snapshots.InetSocket
+	if err := parseInetSocket(m, proto, &s, nil); err != nil {
 		return snapshots.InetSocket{}, fmt.Errorf("nlmsg: inet_diag_msg: %w", err)
 	}
 	return s, nil
 }
 
-func parseInetSocket(m netlink.Message, proto uint16) (snapshots.InetSocket, error) {
-	var s snapshots.InetSocket
+// sockSlab hands out the variable parts of sockets (tcp_info, memory
+// arrays, raw attributes) from shared chunks: 400k sockets then make a few
+// thousand allocations instead of two million, and the collector has
+// almost nothing to walk. Each slice is capped at its length.
+type sockSlab struct {
+	b   []byte
+	u   []uint32
+	raw []snapshots.RawAttr
+}
+
+func (sl *sockSlab) bytes(b []byte) []byte {
+	if sl == nil {
+		return clone(b)
+	}
+	if cap(sl.b)-len(sl.b) < len(b) {
+		sl.b = make([]byte, 0, max(256<<10, len(b)))
+	}
+	n := len(sl.b)
+	sl.b = append(sl.b, b...)
+	return sl.b[n : n+len(b) : n+len(b)]
+}
+
+func (sl *sockSlab) u32s(a *attrs) []uint32 {
+	if sl == nil || len(a.data)%4 != 0 {
+		return a.u32s()
+	}
+	k := len(a.data) / 4
+	if cap(sl.u)-len(sl.u) < k {
+		sl.u = make([]uint32, 0, max(16<<10, k))
+	}
+	n := len(sl.u)
+	for i := 0; i < k; i++ {
+		sl.u = append(sl.u, native.Uint32(a.data[4*i:]))
+	}
+	return sl.u[n : n+k : n+k]
+}
+
+func (sl *sockSlab) raws(r []snapshots.RawAttr) []snapshots.RawAttr {
+	if len(r) == 0 {
+		return nil
+	}
+	if sl == nil {
+		return slices.Clone(r)
+	}
+	if cap(sl.raw)-len(sl.raw) < len(r) {
+		sl.raw = make([]snapshots.RawAttr, 0, max(4096, len(r)))
+	}
+	n := len(sl.raw)
+	sl.raw = append(sl.raw, r...)
+	return sl.raw[n : n+len(r) : n+len(r)]
+}
+
+// parseInetSocket decodes into *s, which must be zero; slab may be nil.
+func parseInetSocket(m netlink.Message, proto uint16, s *snapshots.InetSocket, slab *sockSlab) error {
 	if err := checkType(uint16(m.Header.Type), sockDiagByFamily, "type"); err != nil {
-		return s, err
+		return err
 	}
 	b := m.Data
 	if len(b) < sizeofInetDiagMsg {
-		return s, errShort("inet_diag_msg", len(b), sizeofInetDiagMsg)
+		return errShort("inet_diag_msg", len(b), sizeofInetDiagMsg)
 	}
 	s.Proto = proto
 	s.Family = b[0]
@@ -52,7 +105,7 @@ func parseInetSocket(m netlink.Message, proto uint16) (snapshots.InetSocket, err
 		src = netip.AddrFrom16([16]byte(b[8:24]))
 		dst = netip.AddrFrom16([16]byte(b[24:40]))
 	default:
-		return s, fmt.Errorf("%w %d (want AF_INET or AF_INET6)", ErrFamily, s.Family)
+		return fmt.Errorf("%w %d (want AF_INET or AF_INET6)", ErrFamily, s.Family)
 	}
 	s.Local = netip.AddrPortFrom(src, sport)
 	s.Remote = netip.AddrPortFrom(dst, dport)
@@ -64,6 +117,8 @@ func parseInetSocket(m netlink.Message, proto uint16) (snapshots.InetSocket, err
 	s.UID = native.Uint32(b[64:])
 	s.Inode = uint64(native.Uint32(b[68:]))
 
+	var tmp [8]snapshots.RawAttr
+	raw := tmp[:0]
 	a := newAttrs(b[sizeofInetDiagMsg:])
 	for a.next() {
 		switch a.kind() {
@@ -72,14 +127,14 @@ func parseInetSocket(m netlink.Message, proto uint16) (snapshots.InetSocket, err
 				a.fail("struct inet_diag_meminfo")
 				break
 			}
-			s.MemInfo = a.u32s()
+			s.MemInfo = slab.u32s(&a)
 		case inetDiagSkMemInfo:
-			s.SkMem = a.u32s()
+			s.SkMem = slab.u32s(&a)
 		case inetDiagInfo:
 			if proto == snapshots.ProtoTCP {
-				s.TCPInfo = a.bytes()
+				s.TCPInfo = slab.bytes(a.data)
 			} else {
-				s.Raw = append(s.Raw, a.raw())
+				raw = append(raw, snapshots.RawAttr{Type: a.typ, Data: slab.bytes(a.data)})
 			}
 		case inetDiagCong:
 			s.Cong = a.str()
@@ -103,14 +158,15 @@ func parseInetSocket(m netlink.Message, proto uint16) (snapshots.InetSocket, err
 			if proto == snapshots.ProtoRaw {
 				s.RawProto = uint16(a.u8())
 			} else {
-				s.Raw = append(s.Raw, a.raw())
+				raw = append(raw, snapshots.RawAttr{Type: a.typ, Data: slab.bytes(a.data)})
 			}
 		case inetDiagPad:
 		default:
-			s.Raw = append(s.Raw, a.raw())
+			raw = append(raw, snapshots.RawAttr{Type: a.typ, Data: slab.bytes(a.data)})
 		}
 	}
-	return s, a.err
+	s.Raw = slab.raws(raw)
+	return a.err
 }
 
 func cookie(b []byte) uint64 {

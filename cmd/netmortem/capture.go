@@ -80,6 +80,9 @@ func runCapture(ctx context.Context, g *globals, o captureOptions) error {
 	if o.out == "" {
 		return usageErr("capture: -o FILE is required")
 	}
+	// A capture's size is known only once it has run; the cost is a few
+	// milliseconds where it does not pay.
+	hugeHeap()
 	n := 0
 	for _, set := range []bool{o.netns != "", o.netnsPid != 0, o.all} {
 		if set {

@@ -94,7 +94,10 @@ frame, or the two frames --frame names.` + exitStatusHelp("  1  the captures dif
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runDiff(g, &o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			hugeHeapFor(args...)
+			return runDiff(g, &o, args)
+		},
 	}
 	f := cmd.Flags()
 	f.SortFlags = false

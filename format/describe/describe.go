@@ -77,6 +77,8 @@ type TableView struct {
 	Size       uint64   `json:"size"`
 	Shared     bool     `json:"shared_with_previous_frame,omitempty"`
 	Retries    uint32   `json:"dump_retries,omitempty"`
+	// Captured is when the table's reading ended.
+	Captured time.Time `json:"captured,omitzero"`
 }
 
 // NewInfo builds the info record of an opened snapshot.
@@ -110,7 +112,7 @@ func NewInfo(file string, ix *snapshots.Index) *Info {
 	for _, s := range ix.Sections {
 		v := TableView{Frame: s.Frame, Namespace: s.Namespace, Table: string(s.Table), Status: s.Status.State.String(),
 			Reason: s.Status.Reason, Sources: s.Status.Sources, Rows: s.Rows, Compressed: s.Compressed,
-			Size: s.Size, Retries: s.Status.Retries}
+			Size: s.Size, Retries: s.Status.Retries, Captured: s.Status.Time}
 		if s.HasData() {
 			v.Shared = first[s.Offset]
 			first[s.Offset] = true
