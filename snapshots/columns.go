@@ -530,6 +530,10 @@ type rawReader struct {
 	data  bytesReader // a value, so copies of the reader are independent
 	i     int
 	t     int
+	// slab hands out rows' attribute lists from shared chunks: 400k
+	// sockets would otherwise make 400k small allocations. A copy of the
+	// reader starts a slab of its own.
+	slab []RawAttr
 }
 
 func (c *colCheck) raws(name string, rc *pb.RawAttrColumn, rows int) *rawReader {
@@ -576,7 +580,11 @@ func (r *rawReader) next() []RawAttr {
 	if k == 0 {
 		return nil
 	}
-	out := make([]RawAttr, k)
+	if len(r.slab) < k {
+		r.slab = make([]RawAttr, max(k, min(4096, len(r.types)-r.t)))
+	}
+	out := r.slab[:k:k]
+	r.slab = r.slab[k:]
 	for j := range out {
 		out[j] = RawAttr{Type: uint16(r.types[r.t]), Data: r.data.next()}
 		r.t++

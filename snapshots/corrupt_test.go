@@ -323,3 +323,32 @@ func readDir(dir string) ([]string, error) {
 	}
 	return names, err
 }
+
+// TestContentHash: a section whose content does not match the index's hash
+// is reported by Verify; a plain load relies on the zstd content checksum
+// when the frame has one, and checks the hash when it has none.
+func TestContentHash(t *testing.T) {
+	payload, err := proto.Marshal(&pb.Files{Files: []*pb.File{{Path: "/x", Data: []byte("y")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withCRC := range []bool{true, false} {
+		enc, _ := zstd.NewWriter(nil, zstd.WithSingleSegment(true), zstd.WithEncoderCRC(withCRC))
+		idx := oneSection(uint64(len(payload)))
+		idx.Sections[0].Hash = bytes.Repeat([]byte{0xee}, 16) // not the content's
+		r, err := open(rebuild(t, FormatVersion, [][]byte{enc.EncodeAll(payload, nil)}, idx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Load(0, 0, TableFiles)
+		if withCRC && err != nil {
+			t.Errorf("load of a checksummed frame: %v", err)
+		}
+		if !withCRC && (err == nil || !strings.Contains(err.Error(), "content hash mismatch")) {
+			t.Errorf("load of a frame without checksum: %v", err)
+		}
+		if f := r.Verify(); len(f) != 1 || f[0].Err == nil || !strings.Contains(f[0].Err.Error(), "content hash mismatch") {
+			t.Errorf("verify (crc %v): %+v", withCRC, f)
+		}
+	}
+}

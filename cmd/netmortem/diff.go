@@ -95,7 +95,7 @@ frame, or the two frames --frame names.` + exitStatusHelp("  1  the captures dif
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			hugeHeapFor(args...)
+			bigRunFor(args...)
 			return runDiff(g, &o, args)
 		},
 	}

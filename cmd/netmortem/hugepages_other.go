@@ -4,4 +4,6 @@ package main
 
 func hugeHeap() bool { return false }
 
-func hugeHeapFor(paths ...string) {}
+func bigRunFor(paths ...string) {}
+
+func bigRun() {}

@@ -45,7 +45,7 @@ devices and fifos are skipped, and sizes are bounded. Each refusal is a
 warning in the snapshot (and on stderr).` + exitStatusHelp(""),
 		Args: exactArgs(1, "one sosreport PATH (the snapshot goes with -o)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			hugeHeapFor(args[0])
+			bigRunFor(args[0])
 			return runImportSosreport(cmd, g, o, args[0])
 		},
 	}

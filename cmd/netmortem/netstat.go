@@ -57,7 +57,7 @@ or #ID); --frame picks the frame to start from.` + exitStatusHelp(""),
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.frameSet = cmd.Flags().Changed("frame")
-			hugeHeapFor(args...)
+			bigRunFor(args...)
 			return runNetstat(g, &o, args)
 		},
 	}

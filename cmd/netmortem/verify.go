@@ -21,7 +21,7 @@ going past damage, so a partly broken file still tells what can be used.` +
 			exitStatusHelp("") + " or some section is damaged",
 		Args: exactArgs(1, "one SNAPSHOT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			hugeHeapFor(args[0])
+			bigRunFor(args[0])
 			r, err := openSnapshot(args[0])
 			if err != nil {
 				return err
