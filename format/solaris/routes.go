@@ -3,6 +3,7 @@ package solaris
 import (
 	"bufio"
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/netmortem/netmortem/analyze/netstat"
@@ -99,28 +100,25 @@ func routesText(w *bufio.Writer, p *Pass) error {
 	c := newRouteCtx(p)
 	r := p.Req
 	rows := routes.Select(p.Cur.Routes, r.All, r.Filter)
-	b := make([]byte, 0, 256)
 	for _, af := range inetFamilies {
 		if !r.FamilySelected(af) {
 			continue
 		}
-		first := true
-		for _, row := range rows {
-			if row.Family() != af {
-				continue
-			}
-			if first {
-				first = false
-				w.WriteString(routeTitle(af, r.Verbose))
-			}
-			b = b[:0]
-			if af == snapshots.AFInet {
-				b = c.row4(b, row)
-			} else {
-				b = c.row6(b, row)
-			}
-			w.Write(b)
+		first := slices.IndexFunc(rows, func(row routes.Row) bool { return row.Family() == af })
+		if first < 0 {
+			continue
 		}
+		w.WriteString(routeTitle(af, r.Verbose))
+		rest := rows[first:]
+		writeRows(w, len(rest), func(b []byte, i int) []byte {
+			switch {
+			case rest[i].Family() != af:
+				return b
+			case af == snapshots.AFInet:
+				return c.row4(b, rest[i])
+			}
+			return c.row6(b, rest[i])
+		})
 	}
 	if r.Verbose {
 		linuxRoutesText(w, c, rows)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"net/netip"
+	"slices"
 
 	"github.com/netmortem/netmortem/analyze/netstat"
 	"github.com/netmortem/netmortem/analyze/sockets"
@@ -89,22 +90,18 @@ func socketsText(w *bufio.Writer, p *Pass) error {
 			if !r.FamilySelected(af) {
 				continue
 			}
-			first := true
-			for s := range sockets.Select(v.InetSockets, k, af, r.All) {
-				if first {
-					first = false
-					w.WriteString("\n" + k.Title() + ": " + familyTitle(af) + "\n")
-					w.WriteString(sockHeader(k, af, r.Verbose))
-				}
-				buf = buf[:0]
-				switch k {
-				case sockets.TCP, sockets.MPTCP:
-					buf = tcpRow(buf, p, s, k, order)
-				default:
-					buf = dgramRow(buf, p, s, k)
-				}
-				w.Write(buf)
+			sel := slices.Collect(sockets.Select(v.InetSockets, k, af, r.All))
+			if len(sel) == 0 {
+				continue
 			}
+			w.WriteString("\n" + k.Title() + ": " + familyTitle(af) + "\n")
+			w.WriteString(sockHeader(k, af, r.Verbose))
+			writeRows(w, len(sel), func(b []byte, i int) []byte {
+				if k == sockets.TCP || k == sockets.MPTCP {
+					return tcpRow(b, p, sel[i], k, order)
+				}
+				return dgramRow(b, p, sel[i], k)
+			})
 		}
 	}
 	return nil
