@@ -3,6 +3,7 @@ package snapshots
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/netmortem/netmortem/snapshots/pb"
@@ -26,6 +27,50 @@ func col[T comparable](n int, f func(int) T) []T {
 		out[i] = v
 	}
 	return out
+}
+
+// u32Columns builds k uint32 columns from get, which fills row i's k
+// values, in two walks of the rows: one finds the all-zero columns, which
+// are omitted, the other fills the rest.
+func u32Columns(n, k int, get func(i int, v []uint32)) [][]uint32 {
+	v := make([]uint32, k)
+	nonzero := make([]bool, k)
+	for i := 0; i < n; i++ {
+		get(i, v)
+		for j, x := range v {
+			if x != 0 {
+				nonzero[j] = true
+			}
+		}
+	}
+	cols := make([][]uint32, k)
+	for j := range cols {
+		if nonzero[j] {
+			cols[j] = make([]uint32, n)
+		}
+	}
+	for i := 0; i < n; i++ {
+		get(i, v)
+		for j, c := range cols {
+			if c != nil {
+				c[i] = v[j]
+			}
+		}
+	}
+	return cols
+}
+
+// concurrently runs the functions at once and waits for them.
+func concurrently(fs ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	wg.Wait()
 }
 
 func at[T any](c []T, i int) T {

@@ -249,16 +249,25 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", t, err)
 	}
-	sum := sha256.Sum256(payload)
-	sec.Hash = sum[:16]
-	sec.Size = uint64(len(payload))
-	sec.Rows = uint64(ts.Rows(t))
 	key := secKey{int32(ns), string(t)}
 	// Only this call touches key's entry: a table is written once per
 	// frame, and frames one after another.
 	w.mu.Lock()
 	p := w.prev[key]
 	w.mu.Unlock()
+	var sum [32]byte
+	var z []byte                                                                            // the payload compressed, when it must be
+	compress := func() { z = w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/8+64)) } // safe concurrently
+	if p == nil {
+		// Nothing to compare with or delta-encode against: hash and
+		// compress at once.
+		concurrently(func() { sum = sha256.Sum256(payload) }, compress)
+	} else {
+		sum = sha256.Sum256(payload)
+	}
+	sec.Hash = sum[:16]
+	sec.Size = uint64(len(payload))
+	sec.Rows = uint64(ts.Rows(t))
 	if p != nil && bytes.Equal(p.last.Hash, sec.Hash) && p.last.Size == sec.Size {
 		// Unchanged since the previous frame: point at its bytes.
 		sec.Offset, sec.Compressed, sec.Crc32C, sec.Base = p.last.Offset, p.last.Compressed, p.last.Crc32C, p.last.Base
@@ -286,7 +295,9 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 			return w.err
 		}
 	}
-	z := w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/8+64)) // safe concurrently
+	if z == nil {
+		compress()
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.put(sec, z)
