@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+
+	"github.com/netmortem/netmortem/snapshots/pb"
 )
 
 func TestDeltaAddrsRoundTrip(t *testing.T) {
@@ -62,5 +64,12 @@ func TestDeltaU64(t *testing.T) {
 	ck.u64Column("cookie", nil, d)
 	if ck.err == nil {
 		t.Error("a delta column of the wrong length was accepted")
+	}
+}
+
+func TestTCPInfoShuffledField(t *testing.T) {
+	want := (&pb.InetSockets{}).ProtoReflect().Descriptor().Fields().ByName("tcp_info_shuffled").Number()
+	if tcpInfoShuffledField != want {
+		t.Fatalf("tcpInfoShuffledField = %d, the descriptor says %d", tcpInfoShuffledField, want)
 	}
 }
