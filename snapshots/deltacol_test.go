@@ -67,9 +67,12 @@ func TestDeltaU64(t *testing.T) {
 	}
 }
 
-func TestTCPInfoShuffledField(t *testing.T) {
-	want := (&pb.InetSockets{}).ProtoReflect().Descriptor().Fields().ByName("tcp_info_shuffled").Number()
-	if tcpInfoShuffledField != want {
-		t.Fatalf("tcpInfoShuffledField = %d, the descriptor says %d", tcpInfoShuffledField, want)
+func TestTCPInfoFields(t *testing.T) {
+	fields := (&pb.InetSockets{}).ProtoReflect().Descriptor().Fields()
+	if want := fields.ByName("tcp_info_shuffled").Number(); tcpInfoShuffledField != want {
+		t.Errorf("tcpInfoShuffledField = %d, the descriptor says %d", tcpInfoShuffledField, want)
+	}
+	if want := fields.ByName("tcp_info").Number(); tcpInfoField != want {
+		t.Errorf("tcpInfoField = %d, the descriptor says %d", tcpInfoField, want)
 	}
 }

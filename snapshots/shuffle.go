@@ -8,19 +8,6 @@ import (
 	"github.com/netmortem/netmortem/snapshots/pb"
 )
 
-// encShuffled encodes one byte string per row transposed (byte k of every
-// row, for k = 0, 1, …): the rows of a fixed layout line up their
-// fields, which zstd then compresses several times better than whole rows.
-func encShuffled(n int, f func(int) []byte) *pb.ShuffledBytesColumn {
-	rows, sizes, total := shuffleRows(n, f)
-	if total == 0 {
-		return nil
-	}
-	data := make([]byte, total)
-	shuffleInto(data, rows, sizes)
-	return &pb.ShuffledBytesColumn{Size: sizes, Data: data}
-}
-
 func shuffleRows(n int, f func(int) []byte) (rows [][]byte, sizes []uint32, total int) {
 	rows = make([][]byte, n)
 	sizes = make([]uint32, n)
@@ -32,10 +19,10 @@ func shuffleRows(n int, f func(int) []byte) (rows [][]byte, sizes []uint32, tota
 	return rows, sizes, total
 }
 
-// appendShuffledField appends f's rows to b as field num, a
-// ShuffledBytesColumn, transposing straight into b: tcp_info of 400k
-// sockets is 100 MB, which then is neither built apart nor copied.
-func appendShuffledField(b []byte, num protowire.Number, n int, f func(int) []byte) []byte {
+// appendBytesField appends f's rows to b as field num, a BytesColumn,
+// written straight into b: tcp_info of 400k sockets is 100 MB, which then
+// is neither built apart nor copied.
+func appendBytesField(b []byte, num protowire.Number, n int, f func(int) []byte) []byte {
 	rows, sizes, total := shuffleRows(n, f)
 	if total == 0 {
 		return b
@@ -55,9 +42,9 @@ func appendShuffledField(b []byte, num protowire.Number, n int, f func(int) []by
 	}
 	b = protowire.AppendTag(b, 2, protowire.BytesType)
 	b = protowire.AppendVarint(b, uint64(total))
-	start := len(b)
-	b = b[:start+total]
-	shuffleInto(b[start:], rows, sizes)
+	for _, r := range rows {
+		b = append(b, r...)
+	}
 	return b
 }
 

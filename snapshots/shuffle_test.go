@@ -4,16 +4,24 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/netmortem/netmortem/snapshots/pb"
 )
 
 func TestShuffleRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
+	// Enough rows for the parallel paths too, of mixed sizes.
+	big := make([]int, 70_001)
+	for i := range big {
+		big[i] = []int{248, 0, 248, 232, 248}[i%5]
+	}
 	for _, sizes := range [][]int{
 		{232, 232, 232},
 		{0, 232, 0, 232, 104},
 		{5, 0, 9, 1, 9, 3},
 		{0, 0},
 		{},
+		big,
 	} {
 		rows := make([][]byte, len(sizes))
 		for i, s := range sizes {
@@ -35,7 +43,7 @@ func TestShuffleRoundTrip(t *testing.T) {
 		}
 		for i := range rows {
 			if got := rd.next(); !bytes.Equal(got, rows[i]) {
-				t.Fatalf("%v: row %d = %v, want %v", sizes, i, got, rows[i])
+				t.Fatalf("%d sizes: row %d = %v, want %v", len(sizes), i, got, rows[i])
 			}
 		}
 	}
@@ -47,4 +55,21 @@ func TestShuffleRoundTrip(t *testing.T) {
 	if c.err == nil {
 		t.Error("truncated data accepted")
 	}
+}
+
+// The writer side of ShuffledBytesColumn: netmortem writes tcp_info
+// whole since it measured smaller, but early format-1.1 files hold it
+// shuffled, and readers must read them.
+
+// encShuffled encodes one byte string per row transposed (byte k of every
+// row, for k = 0, 1, …): the rows of a fixed layout line up their
+// fields, which zstd then compresses several times better than whole rows.
+func encShuffled(n int, f func(int) []byte) *pb.ShuffledBytesColumn {
+	rows, sizes, total := shuffleRows(n, f)
+	if total == 0 {
+		return nil
+	}
+	data := make([]byte, total)
+	shuffleInto(data, rows, sizes)
+	return &pb.ShuffledBytesColumn{Size: sizes, Data: data}
 }

@@ -10,7 +10,9 @@
 #                                     of the holders; routes stay)
 #   scale.sh bench [ROUNDS]           time capture vs ip route save + ss -tan,
 #                                     netstat -rn vs ip route show, netstat -an vs
-#                                     ss -tan, filters, and diff; print a table
+#                                     ss -tan, filters (dst:20.0.0.0/8; outif:v2,
+#                                     about half the IPv4 routes; outif:v0 or v2,
+#                                     all of them), and diff; print a table
 #   scale.sh down                     kill the holders by pid, delete the namespace
 #
 # Root only. Work files go to /var/tmp/netmortem-scale.
@@ -42,17 +44,21 @@ up() {
 	(cd "$root" && go build -o $W/netmortem ./cmd/netmortem && go build -o $W/labtool ./testdata/lab/labtool)
 	ip netns add $NS
 	ip -n $NS link set lo up
+	# Two uplinks, as on a BGP router: v0 and v2 (their peers v1, v3 stay
+	# in the namespace), routes spread over both.
 	ip -n $NS link add v0 type veth peer name v1
-	ip -n $NS link set v0 up
-	ip -n $NS link set v1 up
+	ip -n $NS link add v2 type veth peer name v3
+	for d in v0 v1 v2 v3; do ip -n $NS link set $d up; done
 	ip -n $NS addr add 10.255.0.1/16 dev v0
 	ip -n $NS addr add fd00:ff::1/64 dev v0 nodad
+	ip -n $NS addr add 10.254.0.1/16 dev v2
+	ip -n $NS addr add fd00:fe::1/64 dev v2 nodad
 	# Servers listen below the ephemeral range, so that no client's source
 	# port can take a server's port first.
 	ip netns exec $NS sysctl -qw net.ipv4.ip_local_port_range="10000 65000"
 	echo "adding $v4 IPv4 and $v6 IPv6 routes…"
 	rm -f $W/hold.*
-	time $W/labtool routes "$v4" "$v6" 10.255.0.2,10.255.0.3,10.255.0.4,10.255.0.5 fd00:ff::2,fd00:ff::3 v0 |
+	time $W/labtool routes "$v4" "$v6" 10.255.0.2,10.255.0.3,10.254.0.2@v2,10.254.0.3@v2 fd00:ff::2,fd00:fe::2@v2 v0 |
 		ip -n $NS -batch -
 	conns "$conns"
 }
@@ -106,7 +112,8 @@ bench() {
 		echo "netstat_an $(t $nm netstat -an -f inet -f inet6 $W/scale.nms)" >>$W/results
 		echo "ss_tan $(t ip netns exec $NS ss -tan)" >>$W/results
 		echo "filter_dst $(t $nm netstat -rn -f dst:20.0.0.0/8 $W/scale.nms)" >>$W/results
-		echo "filter_outif $(t $nm netstat -rn -f outif:v0 -f af:inet $W/scale.nms)" >>$W/results
+		echo "filter_outif $(t $nm netstat -rn -f outif:v2 -f af:inet $W/scale.nms)" >>$W/results
+		echo "filter_outif_all $(t $nm netstat -rn -f outif:v0 -f outif:v2 -f af:inet $W/scale.nms)" >>$W/results
 		echo "ip_route_show_v4 $(t ip -n $NS route show)" >>$W/results
 	done
 	# diff: change 1 % of the IPv4 routes, capture again, diff.
@@ -121,7 +128,7 @@ bench() {
 	save=$(stat -c %s $W/route.save)
 	snap=$(stat -c %s $W/scale.nms)
 	printf "\n%-18s %10s %12s\n" measure "median s" "max RSS MiB"
-	for m in capture iproute_ss netstat_rn ip_route_show netstat_an ss_tan filter_dst filter_outif ip_route_show_v4 diff; do
+	for m in capture iproute_ss netstat_rn ip_route_show netstat_an ss_tan filter_dst filter_outif filter_outif_all ip_route_show_v4 diff; do
 		local s r
 		s=$(awk -v m=$m '$1==m {print $2}' $W/results | median)
 		r=$(awk -v m=$m '$1==m {print $3}' $W/results | sort -n | tail -1)

@@ -55,7 +55,7 @@ func main() {
 var held []net.Conn
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: labtool ssm-join GROUP SOURCE IFADDR | hold N ADDR:PORT | serve ADDR:PORT | churn ADDR:PORT RATE SECONDS")
+	fmt.Fprintln(os.Stderr, "usage: labtool ssm-join GROUP SOURCE IFADDR | hold N ADDR:PORT | serve ADDR:PORT | churn ADDR:PORT RATE SECONDS | routes V4 V6 GW4[@DEV],… GW6[@DEV],… DEV")
 	os.Exit(2)
 }
 
@@ -161,7 +161,15 @@ func routes(args []string) error {
 	if err1 != nil || err2 != nil {
 		usage()
 	}
+	// A gateway may name its device, GW@DEV; the others use DEV.
 	gw4, gw6, dev := strings.Split(args[2], ","), strings.Split(args[3], ","), args[4]
+	via := func(gws []string, i int) string {
+		g, d, ok := strings.Cut(gws[i], "@")
+		if !ok {
+			d = dev
+		}
+		return g + " dev " + d
+	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)
 	defer w.Flush()
 	r := rand.New(rand.NewPCG(1, 2))
@@ -191,12 +199,12 @@ func routes(args []string) error {
 		}
 		seen[uint64(p)<<8|uint64(bits)] = true
 		i++
-		fmt.Fprintf(w, "route add %d.%d.%d.%d/%d via %s dev %s proto bgp metric 20\n",
-			byte(p>>24), byte(p>>16), byte(p>>8), byte(p), bits, gw4[r.IntN(len(gw4))], dev)
+		fmt.Fprintf(w, "route add %d.%d.%d.%d/%d via %s proto bgp metric 20\n",
+			byte(p>>24), byte(p>>16), byte(p>>8), byte(p), bits, via(gw4, r.IntN(len(gw4))))
 	}
 	for i := 0; i < n6; i++ {
-		fmt.Fprintf(w, "route add 2%03x:%x:%x::/48 via %s dev %s proto bgp metric 20\n",
-			1+i>>24&0xff, i>>12&0xfff, i&0xfff, gw6[r.IntN(len(gw6))], dev)
+		fmt.Fprintf(w, "route add 2%03x:%x:%x::/48 via %s proto bgp metric 20\n",
+			1+i>>24&0xff, i>>12&0xfff, i&0xfff, via(gw6, r.IntN(len(gw6))))
 	}
 	return nil
 }
