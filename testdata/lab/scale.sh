@@ -117,7 +117,10 @@ bench() {
 		echo "ip_route_show_v4 $(t ip -n $NS route show)" >>$W/results
 	done
 	# diff: change 1 % of the IPv4 routes, capture again, diff.
-	ip -n $NS route show | head -n 10000 | awk '{print "route change " $1 " via 10.255.0.5 dev v0 proto bgp metric 20"}' |
+	# The new gateway differs from the current one, so that every run changes
+	# them (.5 one run, .4 the next).
+	ip -n $NS route show | grep ' proto bgp ' | head -n 10000 |
+		awk '{gw = ($3 == "10.255.0.5") ? "10.255.0.4" : "10.255.0.5"; print "route change " $1 " via " gw " dev v0 proto bgp metric 20"}' |
 		ip -n $NS -batch - 2>/dev/null || true
 	$nm capture --quiet --netns $NS --tables routes,links,addrs -o $W/scale2.nms
 	for i in $(seq "$rounds"); do
