@@ -109,7 +109,31 @@ func s32(x uint64) (int32, bool) {
 func s64(x uint64) (int64, bool) { return protowire.DecodeZigZag(x), true }
 
 func u32s(dst []uint32, typ protowire.Type, v []byte, x uint64) ([]uint32, error) {
-	return appendPacked(dst, typ, v, x, u32)
+	if typ != protowire.BytesType {
+		return appendPacked(dst, typ, v, x, u32)
+	}
+	// Packed, the common case, decoded inline: most values of a column
+	// (family, table, type, …) are one-byte varints.
+	if len(v) > 0 && v[len(v)-1] >= 0x80 {
+		return nil, errWire
+	}
+	if dst == nil {
+		dst = make([]uint32, 0, varints(v))
+	}
+	for len(v) > 0 {
+		if b := v[0]; b < 0x80 {
+			dst = append(dst, uint32(b))
+			v = v[1:]
+			continue
+		}
+		y, n := protowire.ConsumeVarint(v)
+		if n < 0 {
+			return nil, errWire
+		}
+		dst = append(dst, uint32(y))
+		v = v[n:]
+	}
+	return dst, nil
 }
 
 func wantBytes(typ protowire.Type) error {
