@@ -83,9 +83,13 @@ func appendPacked[T any](dst []T, typ protowire.Type, v []byte, x uint64, conv f
 			dst = make([]T, 0, varints(v))
 		}
 		for len(v) > 0 {
-			y, n := protowire.ConsumeVarint(v)
-			if n < 0 {
-				return nil, errWire
+			// Most values of a column (family, table, type, …) are
+			// one-byte varints.
+			y, n := uint64(v[0]), 1
+			if y >= 0x80 {
+				if y, n = protowire.ConsumeVarint(v); n < 0 {
+					return nil, errWire
+				}
 			}
 			t, ok := conv(y)
 			if !ok {
@@ -109,31 +113,7 @@ func s32(x uint64) (int32, bool) {
 func s64(x uint64) (int64, bool) { return protowire.DecodeZigZag(x), true }
 
 func u32s(dst []uint32, typ protowire.Type, v []byte, x uint64) ([]uint32, error) {
-	if typ != protowire.BytesType {
-		return appendPacked(dst, typ, v, x, u32)
-	}
-	// Packed, the common case, decoded inline: most values of a column
-	// (family, table, type, …) are one-byte varints.
-	if len(v) > 0 && v[len(v)-1] >= 0x80 {
-		return nil, errWire
-	}
-	if dst == nil {
-		dst = make([]uint32, 0, varints(v))
-	}
-	for len(v) > 0 {
-		if b := v[0]; b < 0x80 {
-			dst = append(dst, uint32(b))
-			v = v[1:]
-			continue
-		}
-		y, n := protowire.ConsumeVarint(v)
-		if n < 0 {
-			return nil, errWire
-		}
-		dst = append(dst, uint32(y))
-		v = v[n:]
-	}
-	return dst, nil
+	return appendPacked(dst, typ, v, x, u32)
 }
 
 func wantBytes(typ protowire.Type) error {
@@ -300,12 +280,19 @@ func fastRoutes(m *pb.Routes, b []byte) error {
 	return nil
 }
 
-// routePlainFields are the fields fastRoutesPart decodes when plain is set.
-var routePlainFields = [26]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 13: true}
+// plainRouteField reports whether fastRoutesPart decodes field num when
+// plain is set (rows and the plain uint32 columns) rather than when not.
+func plainRouteField(num protowire.Number) bool {
+	switch num {
+	case 1, 2, 3, 4, 5, 6, 7, 8, 13:
+		return true
+	}
+	return false
+}
 
 func fastRoutesPart(m *pb.Routes, b []byte, plain bool) error {
 	return walkMsg(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) (err error) {
-		if num < protowire.Number(len(routePlainFields)) && routePlainFields[num] != plain || num >= protowire.Number(len(routePlainFields)) && plain {
+		if plainRouteField(num) != plain {
 			return nil
 		}
 		sub := func(fn func() error) error {

@@ -8,7 +8,8 @@ import (
 	"github.com/netmortem/netmortem/snapshots/pb"
 )
 
-func shuffleRows(n int, f func(int) []byte) (rows [][]byte, sizes []uint32, total int) {
+// byteRows gathers f's rows, their sizes and their total size.
+func byteRows(n int, f func(int) []byte) (rows [][]byte, sizes []uint32, total int) {
 	rows = make([][]byte, n)
 	sizes = make([]uint32, n)
 	for i := range rows {
@@ -23,7 +24,7 @@ func shuffleRows(n int, f func(int) []byte) (rows [][]byte, sizes []uint32, tota
 // written straight into b: tcp_info of 400k sockets is 100 MB, which then
 // is neither built apart nor copied.
 func appendBytesField(b []byte, num protowire.Number, n int, f func(int) []byte) []byte {
-	rows, sizes, total := shuffleRows(n, f)
+	rows, sizes, total := byteRows(n, f)
 	if total == 0 {
 		return b
 	}

@@ -65,11 +65,18 @@ func TestShuffleRoundTrip(t *testing.T) {
 // row, for k = 0, 1, …): the rows of a fixed layout line up their
 // fields, which zstd then compresses several times better than whole rows.
 func encShuffled(n int, f func(int) []byte) *pb.ShuffledBytesColumn {
-	rows, sizes, total := shuffleRows(n, f)
+	rows, sizes, total := byteRows(n, f)
 	if total == 0 {
 		return nil
 	}
 	data := make([]byte, total)
 	shuffleInto(data, rows, sizes)
 	return &pb.ShuffledBytesColumn{Size: sizes, Data: data}
+}
+
+// rowsToPlanes sets dst[(k-k0)*stride+j] = rows[j][k] for every row j and
+// k in [k0, k1): byte planes out of rows, eight rows by eight bytes at a
+// time.
+func rowsToPlanes(dst []byte, stride int, rows [][]byte, k0, k1 int) {
+	transposeTile(rows, dst, stride, k0, k1, true)
 }

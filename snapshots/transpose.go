@@ -23,14 +23,9 @@ func transpose8(x *[8]uint64) {
 	}
 }
 
-// rowsToPlanes sets dst[(k-k0)*stride+j] = rows[j][k] for every row j and
-// k in [k0, k1): byte planes out of rows, eight rows by eight bytes at a
-// time.
-func rowsToPlanes(dst []byte, stride int, rows [][]byte, k0, k1 int) {
-	transposeTile(rows, dst, stride, k0, k1, true)
-}
-
-// planesToRows is the inverse: rows[j][k] = src[(k-k0)*stride+j].
+// planesToRows sets rows[j][k] = src[(k-k0)*stride+j] for every row j and
+// k in [k0, k1): rows out of byte planes, eight rows by eight bytes at a
+// time (rowsToPlanes, the inverse, serves the tests).
 func planesToRows(rows [][]byte, src []byte, stride int, k0, k1 int) {
 	transposeTile(rows, src, stride, k0, k1, false)
 }
