@@ -49,27 +49,6 @@ func appendBytesField(b []byte, num protowire.Number, n int, f func(int) []byte)
 	return b
 }
 
-// shuffleInto writes rows transposed into data, by tiles of 64 rows (8×8
-// blocks within), parts of the rows in parallel.
-func shuffleInto(data []byte, rows [][]byte, sizes []uint32) {
-	const tile = 256
-	p := 0
-	eachSegment(sizes, func(k0, k1 int, active []int32) {
-		m := len(active)
-		parallel(m, func(lo, hi int) {
-			var tr [tile][]byte
-			for t := lo; t < hi; t += tile {
-				te := min(t+tile, hi)
-				for j := t; j < te; j++ {
-					tr[j-t] = rows[active[j]]
-				}
-				rowsToPlanes(data[p+t:], m, tr[:te-t], k0, k1)
-			}
-		})
-		p += (k1 - k0) * m
-	})
-}
-
 // shuffled rebuilds the rows of a ShuffledBytesColumn into one buffer and
 // returns a reader of them.
 func (c *colCheck) shuffled(name string, m *pb.ShuffledBytesColumn, rows int) *bytesReader {

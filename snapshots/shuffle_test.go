@@ -80,3 +80,24 @@ func encShuffled(n int, f func(int) []byte) *pb.ShuffledBytesColumn {
 func rowsToPlanes(dst []byte, stride int, rows [][]byte, k0, k1 int) {
 	transposeTile(rows, dst, stride, k0, k1, true)
 }
+
+// shuffleInto writes rows transposed into data, by tiles of 64 rows (8×8
+// blocks within), parts of the rows in parallel.
+func shuffleInto(data []byte, rows [][]byte, sizes []uint32) {
+	const tile = 256
+	p := 0
+	eachSegment(sizes, func(k0, k1 int, active []int32) {
+		m := len(active)
+		parallel(m, func(lo, hi int) {
+			var tr [tile][]byte
+			for t := lo; t < hi; t += tile {
+				te := min(t+tile, hi)
+				for j := t; j < te; j++ {
+					tr[j-t] = rows[active[j]]
+				}
+				rowsToPlanes(data[p+t:], m, tr[:te-t], k0, k1)
+			}
+		})
+		p += (k1 - k0) * m
+	})
+}

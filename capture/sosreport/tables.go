@@ -26,11 +26,7 @@ type nsImport struct {
 	ifindex map[string]int32
 	bcast   map[netip.Addr]bool
 
-	ssRead, netstatRead       bool
-	ss, netstat               *iptext.Sockets
-	ssFrom, netstatFrom       string
-	ssNotes, netstatNotes     *run
-	ssSkipped, netstatSkipped string
+	ss, netstat sockView
 
 	mfcFromRoutes []snapshots.MFCEntry    // multicast routes of an unrestricted ip route dump
 	rowOwners     []snapshots.SocketOwner // owners of ss rows matched to /proc rows by endpoints
@@ -594,54 +590,47 @@ func (ns *nsImport) neighbours() {
 	ns.done(snapshots.TableNeigh, r)
 }
 
-// sockets returns the bundle's ss (preferred) and netstat views of this
-// namespace's sockets, parsed once.
-func (ns *nsImport) ssView(r *run) *iptext.Sockets {
-	if !ns.ssRead {
-		ns.ssRead = true
+// sockView is one socket listing of the bundle (ss or netstat), parsed
+// once.
+type sockView struct {
+	read    bool
+	s       *iptext.Sockets
+	from    string
+	notes   *run
+	skipped string // lines the parser skipped, as a note
+}
+
+// get parses the first of cmds the bundle has, once, and records in r
+// (when not nil) where the view came from and what its reading noted.
+func (v *sockView) get(ns *nsImport, r *run, parse func([]byte) (iptext.Sockets, iptext.Skipped), cmds ...string) *iptext.Sockets {
+	if !v.read {
+		v.read = true
 		rr := &run{}
-		if m := ns.cmd(rr, "ss_-peaonmi"); m != nil {
-			s, sk := iptext.ParseSS(m.data, ns.names())
-			ns.ss, ns.ssFrom = &s, m.path
-			ns.ssNotes = rr
+		if m := ns.cmd(rr, cmds...); m != nil {
+			s, sk := parse(m.data)
+			v.s, v.from, v.notes = &s, m.path, rr
 			if sk.Lines > 0 {
-				ns.ssSkipped = m.path + ": " + sk.Err().Error()
+				v.skipped = m.path + ": " + sk.Err().Error()
 			}
 		}
 	}
-	if ns.ss != nil && r != nil {
-		r.good(ns.ssFrom)
-		if ns.ssNotes != nil {
-			for _, p := range ns.ssNotes.problems {
-				r.note(p)
-			}
+	if v.s != nil && r != nil {
+		r.good(v.from)
+		for _, p := range v.notes.problems {
+			r.note(p)
 		}
 	}
-	return ns.ss
+	return v.s
+}
+
+// ssView and netstatView return the bundle's ss (preferred) and netstat
+// views of this namespace's sockets.
+func (ns *nsImport) ssView(r *run) *iptext.Sockets {
+	return ns.ss.get(ns, r, func(b []byte) (iptext.Sockets, iptext.Skipped) { return iptext.ParseSS(b, ns.names()) }, "ss_-peaonmi")
 }
 
 func (ns *nsImport) netstatView(r *run) *iptext.Sockets {
-	if !ns.netstatRead {
-		ns.netstatRead = true
-		rr := &run{}
-		if m := ns.cmd(rr, "netstat_-W_-neopa", "netstat_-T_-neopa", "netstat_-neopa"); m != nil {
-			s, sk := iptext.ParseNetstat(m.data)
-			ns.netstat, ns.netstatFrom = &s, m.path
-			ns.netstatNotes = rr
-			if sk.Lines > 0 {
-				ns.netstatSkipped = m.path + ": " + sk.Err().Error()
-			}
-		}
-	}
-	if ns.netstat != nil && r != nil {
-		r.good(ns.netstatFrom)
-		if ns.netstatNotes != nil {
-			for _, p := range ns.netstatNotes.problems {
-				r.note(p)
-			}
-		}
-	}
-	return ns.netstat
+	return ns.netstat.get(ns, r, iptext.ParseNetstat, "netstat_-W_-neopa", "netstat_-T_-neopa", "netstat_-neopa")
 }
 
 func (ns *nsImport) inet() {
@@ -669,13 +658,13 @@ func (ns *nsImport) inet() {
 		}
 	} else if s := ns.ssView(r); s != nil {
 		ns.ts.InetSockets = s.Inet
-		if ns.ssSkipped != "" {
-			r.note(ns.ssSkipped)
+		if ns.ss.skipped != "" {
+			r.note(ns.ss.skipped)
 		}
 	} else if s := ns.netstatView(r); s != nil {
 		ns.ts.InetSockets = s.Inet
-		if ns.netstatSkipped != "" {
-			r.note(ns.netstatSkipped)
+		if ns.netstat.skipped != "" {
+			r.note(ns.netstat.skipped)
 		}
 		r.note("from netstat -neopa: no cookies, memory, congestion control or listener backlog limits")
 	} else {
