@@ -176,7 +176,7 @@ func fastStringColumn(m *pb.StringColumn, v []byte) error {
 		case 1:
 			if err = wantBytes(typ); err == nil {
 				if !utf8.Valid(v) {
-					return errors.New("string field contains invalid UTF-8")
+					return errUTF8
 				}
 				m.Dict = append(m.Dict, string(v))
 			}

@@ -2,13 +2,36 @@ package snapshots
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/netmortem/netmortem/snapshots/pb"
 )
+
+// sameAsProto checks a hand-written decoder against proto.Unmarshal on b:
+// whatever it accepts, the generated decoder accepts too and decodes to an
+// equal message (but for unknown fields, which the fast decoders skip).
+func sameAsProto[M any, PM interface {
+	*M
+	proto.Message
+}](t *testing.T, b []byte, dec func(PM, []byte) error) {
+	fast, slow := PM(new(M)), PM(new(M))
+	if err := dec(fast, b); err != nil {
+		return
+	}
+	if err := proto.Unmarshal(b, slow); err != nil {
+		t.Fatalf("fast decoder accepted what proto.Unmarshal refuses: %v", err)
+	}
+	dropUnknown(slow.ProtoReflect())
+	if !proto.Equal(fast, slow) {
+		t.Fatalf("decoders differ:\nfast %v\nslow %v", fast, slow)
+	}
+}
 
 // FuzzFastRoutes holds the hand-written Routes decoder to proto.Unmarshal:
 // whatever it accepts, the generated decoder accepts too and decodes to
@@ -24,20 +47,7 @@ func FuzzFastRoutes(f *testing.F) {
 	}
 	// Unpacked repeated values, and a field given twice.
 	f.Add([]byte{0x08, 0x02, 0x10, 0x02, 0x10, 0x0a, 0x12, 0x01, 0x02})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var fast pb.Routes
-		if err := fastRoutes(&fast, b); err != nil {
-			return
-		}
-		var slow pb.Routes
-		if err := proto.Unmarshal(b, &slow); err != nil {
-			t.Fatalf("fast decoder accepted what proto.Unmarshal refuses: %v", err)
-		}
-		dropUnknown(slow.ProtoReflect()) // the fast decoder skips fields it does not know
-		if !proto.Equal(&fast, &slow) {
-			t.Fatalf("decoders differ:\nfast %v\nslow %v", &fast, &slow)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { sameAsProto(t, b, fastRoutes) })
 }
 
 // fullRoutes is a route with every column set, built here because
@@ -60,7 +70,13 @@ func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
 func dropUnknown(m protoreflect.Message) {
 	m.SetUnknown(nil)
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Message() != nil && !fd.IsList() && !fd.IsMap() {
+		switch {
+		case fd.Message() == nil || fd.IsMap():
+		case fd.IsList():
+			for i := range v.List().Len() {
+				dropUnknown(v.List().Get(i).Message())
+			}
+		default:
 			dropUnknown(v.Message())
 		}
 		return true
@@ -77,18 +93,71 @@ func FuzzFastInet(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var fast pb.InetSockets
-		if err := fastInet(&fast, b); err != nil {
-			return
+	f.Fuzz(func(t *testing.T, b []byte) { sameAsProto(t, b, fastInet) })
+}
+
+// indexOf returns the decompressed index message of a snapshot file.
+func indexOf(t testing.TB, path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := parseTrailer(b[len(b)-trailerSize:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	raw, _, err := decompress(dec, b[tr.indexOffset+8:len(b)-trailerSize], maxIndexBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// FuzzFastIndex holds the Index decoder to proto.Unmarshal.
+func FuzzFastIndex(f *testing.F) {
+	for _, p := range []string{"format-v1.0.nms", "format-v1.1.nms", "lab-series.nms"} {
+		f.Add(indexOf(f, filepath.Join("..", "testdata", "snapshots", p)))
+	}
+	// Packed and unpacked pids, a meta given twice, a section with a hash.
+	f.Add([]byte{0x12, 0x06, 0x2a, 0x02, 0x01, 0x02, 0x28, 0x03, 0x0a, 0x02, 0x08, 0x01, 0x0a, 0x02, 0x38, 0x64,
+		0x22, 0x0a, 0x08, 0x03, 0x1a, 0x01, 0x61, 0x6d, 0x01, 0x02, 0x03, 0x04})
+	f.Fuzz(func(t *testing.T, b []byte) { sameAsProto(t, b, fastIndex) })
+}
+
+// TestFastIndexFiles decodes the index of every kept snapshot file as
+// proto.Unmarshal does, and refuses what the fast decoder must not accept.
+func TestFastIndexFiles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "snapshots", "*.nms"))
+	if len(files) == 0 {
+		t.Fatal("no snapshot files in testdata/snapshots")
+	}
+	for _, p := range files {
+		raw := indexOf(t, p)
+		var fast, slow pb.Index
+		if err := fastIndex(&fast, raw); err != nil {
+			t.Fatalf("%s: %v", p, err)
 		}
-		var slow pb.InetSockets
-		if err := proto.Unmarshal(b, &slow); err != nil {
-			t.Fatalf("fast decoder accepted what proto.Unmarshal refuses: %v", err)
+		if err := proto.Unmarshal(raw, &slow); err != nil {
+			t.Fatal(err)
 		}
-		dropUnknown(slow.ProtoReflect())
-		if !proto.Equal(&fast, &slow) {
-			t.Fatalf("decoders differ:\nfast %v\nslow %v", &fast, &slow)
+		if len(fast.Sections) == 0 || !proto.Equal(&fast, &slow) {
+			t.Fatalf("%s: decoders differ (%d sections)", p, len(fast.Sections))
 		}
-	})
+	}
+	for name, b := range map[string][]byte{
+		"hostname not UTF-8":    {0x0a, 0x03, 0x0a, 0x01, 0xff},
+		"section crc as varint": {0x22, 0x02, 0x68, 0x01},
+		"truncated section":     {0x22, 0x05, 0x08, 0x01},
+		"frame index as bytes":  {0x1a, 0x03, 0x0a, 0x01, 0x00},
+	} {
+		var m pb.Index
+		if err := fastIndex(&m, b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/netmortem/netmortem/snapshots/pb"
 )
@@ -141,7 +140,7 @@ func newReader(ra io.ReaderAt, size int64, name string, opts ReaderOptions) (*Re
 		return fail("index", int64(tr.indexOffset), err)
 	}
 	var px pb.Index
-	if err := proto.Unmarshal(raw, &px); err != nil {
+	if err := fastIndex(&px, raw); err != nil {
 		return fail("index", int64(tr.indexOffset), corrupt("%v", err))
 	}
 	if err := r.fromPB(&px, tr.indexOffset); err != nil {

@@ -11,7 +11,7 @@ import (
 // rows docs/FORMS.md holds under "Form 4 — statistics".
 func mappingRows() []string {
 	var out []string
-	for _, s := range Sections {
+	for _, s := range Sections() {
 		for _, b := range s.Blocks {
 			for _, v := range b {
 				src := "— (no Linux count)"

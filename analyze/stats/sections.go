@@ -3,6 +3,7 @@ package stats
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/netmortem/netmortem/analyze/netstat"
 	"github.com/netmortem/netmortem/snapshots"
@@ -44,9 +45,9 @@ type Options struct {
 // before the first variable's TAB; longer titles get their own line.
 const Margin = 7
 
-var consumed = func() map[Key]bool {
+var consumed = sync.OnceValue(func() map[Key]bool {
 	m := map[Key]bool{}
-	for _, s := range Sections {
+	for _, s := range Sections() {
 		for _, b := range s.Blocks {
 			for _, v := range b {
 				for _, r := range v.From {
@@ -56,12 +57,13 @@ var consumed = func() map[Key]bool {
 		}
 	}
 	return m
-}()
+})
 
 // Consumed reports whether a Linux counter is shown as a Solaris
 // variable. Flat-file refs have no group; k's group is ignored for them.
 func Consumed(k Key) bool {
-	return consumed[k] || consumed[Key{k.Source, "", k.Name}]
+	c := consumed()
+	return c[k] || c[Key{k.Source, "", k.Name}]
 }
 
 // Build returns the -s sections: the nine Solaris sections in order
@@ -71,8 +73,9 @@ func Consumed(k Key) bool {
 func Build(c *Counters, sys Sysctls, o Options) []Section {
 	var out []Section
 	ifaces := perIfSources(c)
-	for i := range Sections {
-		d := &Sections[i]
+	secs := Sections()
+	for i := range secs {
+		d := &secs[i]
 		if !sectionSelected(d.Proto, d.Family, o) {
 			continue
 		}
@@ -287,7 +290,7 @@ func linuxSections(c *Counters, o Options) []Section {
 		var items []Item
 		for _, x := range set.Counters {
 			k := Key{set.Source, set.Group, x.Name}
-			if Consumed(k) || perIf && (perIfNames[x.Name] || x.Name == "ifIndex") {
+			if Consumed(k) || perIf && (perIfNames()[x.Name] || x.Name == "ifIndex") {
 				continue
 			}
 			v, _ := c.Get(k)
@@ -317,9 +320,9 @@ func linuxSections(c *Counters, o Options) []Section {
 
 // perIfNames holds the snmp6 counter names Solaris variables read per
 // interface (so the per-interface Linux sections leave them out).
-var perIfNames = func() map[string]bool {
+var perIfNames = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range Sections {
+	for _, s := range Sections() {
 		for _, b := range s.Blocks {
 			for _, v := range b {
 				for _, r := range v.From {
@@ -331,7 +334,7 @@ var perIfNames = func() map[string]bool {
 		}
 	}
 	return m
-}()
+})
 
 func linuxTitle(source, group string) string {
 	switch source {

@@ -100,7 +100,7 @@ var all = Options{Inet: true, Inet6: true, PerInterface: true}
 // would silently print the placeholder). SCTP is not loaded in the lab.
 func TestMappedCountersExist(t *testing.T) {
 	c := Index(labSets(t))
-	for _, s := range Sections {
+	for _, s := range Sections() {
 		for _, b := range s.Blocks {
 			for _, v := range b {
 				for _, r := range v.From {

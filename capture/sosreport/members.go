@@ -3,6 +3,7 @@ package sosreport
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/netmortem/netmortem/analyze/names"
 	"github.com/netmortem/netmortem/capture/leases"
@@ -12,6 +13,8 @@ import (
 // The members the importer reads. Everything else in a bundle (logs, the
 // other plugins' files, /proc/net/nf_conntrack, which can be huge) is
 // skipped while streaming, so memory stays proportional to what is used.
+// The computed sets are built on first use, not at start-up of every
+// command.
 
 // procNetFiles are the /proc/net files read, as in a live capture.
 var procNetFiles = map[string]bool{
@@ -24,13 +27,13 @@ var procNetFiles = map[string]bool{
 	"sctp/eps": true, "sctp/assocs": true, "sctp/remaddr": true, "sctp/snmp": true,
 }
 
-var memorySysctlSet = func() map[string]bool {
+var memorySysctlSet = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, s := range procnet.MemorySysctls {
 		m["proc/sys/net/"+s] = true
 	}
 	return m
-}()
+})
 
 // iprouteFiles are iproute2's name databases besides rt_tables.
 var iprouteFiles = []string{"rt_protos", "rt_scopes", "rt_realms", "group"}
@@ -45,7 +48,7 @@ var rootFiles = map[string]bool{"version.txt": true, "hostname": true, "uname": 
 	"sos_commands/kernel/sysctl_-a": true,
 }
 
-var nameFiles = func() map[string]bool {
+var nameFiles = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	files, _ := names.Paths()
 	for _, f := range files {
@@ -57,24 +60,24 @@ var nameFiles = func() map[string]bool {
 		}
 	}
 	return m
-}()
+})
 
-var nameDirs = func() map[string]bool {
+var nameDirs = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	_, dirs := names.Paths()
 	for _, d := range dirs {
 		m[strings.TrimPrefix(d, "/")] = true
 	}
 	return m
-}()
+})
 
-var leaseDirs = func() map[string]bool {
+var leaseDirs = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, d := range leases.Dirs() {
 		m[strings.TrimPrefix(d, "/")] = true
 	}
 	return m
-}()
+})
 
 // netDirRel returns the part of rel below a copied /proc/net directory
 // (proc/net, proc/self/net, proc/<pid>/net), or "" when rel is not there.
@@ -111,7 +114,7 @@ func isDigits(s string) bool {
 
 // wanted reports whether the regular file at rel is read.
 func wanted(rel string) bool {
-	if rootFiles[rel] || nameFiles[rel] || memorySysctlSet[rel] {
+	if rootFiles[rel] || nameFiles()[rel] || memorySysctlSet()[rel] {
 		return true
 	}
 	if n := netDirRel(rel); n != "" {
@@ -121,9 +124,9 @@ func wanted(rel string) bool {
 	switch {
 	case path.Base(rel) == "net.tar" && (dir == "proc" || strings.HasPrefix(dir, "proc/") && strings.Count(dir, "/") == 1):
 		return true
-	case nameDirs[dir] && strings.HasSuffix(rel, ".conf"):
+	case nameDirs()[dir] && strings.HasSuffix(rel, ".conf"):
 		return true
-	case leaseDirs[dir]:
+	case leaseDirs()[dir]:
 		return true
 	case strings.HasPrefix(rel, "sos_commands/networking/"):
 		return commandWanted(path.Base(rel))

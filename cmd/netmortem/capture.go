@@ -109,7 +109,7 @@ func runCapture(ctx context.Context, g *globals, o captureOptions) error {
 		CommandLine: append([]string{"netmortem"}, os.Args[1:]...), ToolVersion: toolVersion(),
 	}
 	if !o.quiet {
-		if f, ok := g.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if f, ok := stderrFile(g.stderr); ok && term.IsTerminal(int(f.Fd())) {
 			opts.Progress = g.stderr
 		}
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -52,10 +53,35 @@ func main() {
 			}
 		}
 	}
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// Output goes through one buffer (a table written cell by cell was a
+	// write(2) per cell); anything written to stderr first flushes it, so a
+	// terminal still shows both streams in the order they were written.
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	code := run(ctx, os.Args[1:], out, flushFirst{out, os.Stderr})
+	out.Flush()
 	pprof.StopCPUProfile()
 	stop()
 	os.Exit(code)
+}
+
+// flushFirst writes to w after flushing the buffered stdout.
+type flushFirst struct {
+	out *bufio.Writer
+	w   io.Writer
+}
+
+func (f flushFirst) Write(p []byte) (int, error) {
+	f.out.Flush()
+	return f.w.Write(p)
+}
+
+// stderrFile finds the file behind the stderr writer, if there is one.
+func stderrFile(w io.Writer) (*os.File, bool) {
+	if f, ok := w.(flushFirst); ok {
+		w = f.w
+	}
+	f, ok := w.(*os.File)
+	return f, ok
 }
 
 // run executes one command line and maps its error to an exit status.

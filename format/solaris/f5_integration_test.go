@@ -102,7 +102,7 @@ func TestIntegrationF5Forms(t *testing.T) {
 		// sums), or under its own name.
 		where := map[stats.Key][2]string{}
 		inet := map[stats.Key]bool{}
-		for _, s := range stats.Sections {
+		for _, s := range stats.Sections() {
 			for _, b := range s.Blocks {
 				for _, v := range b {
 					for _, r := range v.From {

@@ -13,6 +13,10 @@
 #                                     ss -tan, filters (dst:20.0.0.0/8; outif:v2,
 #                                     about half the IPv4 routes; outif:v0 or v2,
 #                                     all of them), and diff; print a table
+#   scale.sh info [FILE...]           start-up of `netmortem info`: mean wall time of
+#                                     40 runs on each file (default: the scale
+#                                     snapshot and the small frozen test file),
+#                                     next to /bin/true for the cost of a process
 #   scale.sh down                     kill the holders by pid, delete the namespace
 #
 # Root only. Work files go to /var/tmp/netmortem-scale.
@@ -41,7 +45,7 @@ up() {
 	down
 	mkdir -p $W
 	: >$W/pids
-	(cd "$root" && go build -o $W/netmortem ./cmd/netmortem && go build -o $W/labtool ./testdata/lab/labtool)
+	(cd "$root" && CGO_ENABLED=0 go build -o $W/netmortem ./cmd/netmortem && go build -o $W/labtool ./testdata/lab/labtool)
 	ip netns add $NS
 	ip -n $NS link set lo up
 	# Two uplinks, as on a BGP router: v0 and v2 (their peers v1, v3 stay
@@ -101,7 +105,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 bench() {
 	local rounds=${1:-3}
 	local nm=$W/netmortem
-	(cd "$root" && go build -o $nm ./cmd/netmortem)
+	(cd "$root" && CGO_ENABLED=0 go build -o $nm ./cmd/netmortem)
 	: >$W/results
 	for i in $(seq "$rounds"); do
 		echo "round $i" >&2
@@ -138,12 +142,38 @@ bench() {
 		printf "%-18s %10s %12d\n" "$m" "$s" $((r / 1024))
 	done
 	printf "\nsnapshot %d bytes; ip route save %d bytes (ratio %.3f)\n" "$snap" "$save" "$(echo "$snap / $save" | bc -l)"
+	echo
+	info_time $W/scale.nms "$root/testdata/snapshots/format-v1.1.nms"
+}
+
+# mean_ms CMD...: mean wall time in ms of 40 runs, after 3 unmeasured ones.
+mean_ms() {
+	local i t0 t1
+	for i in 1 2 3; do "$@" >/dev/null; done
+	t0=$(date +%s%N)
+	for i in $(seq 40); do "$@" >/dev/null; done
+	t1=$(date +%s%N)
+	echo "scale=2; ($t1 - $t0) / 40000000" | bc
+}
+
+# info_time FILE...: the info goal (issue 2) is a constant time, whatever
+# the file's size; /bin/true shows what any process costs here.
+info_time() {
+	local nm=$W/netmortem f
+	mkdir -p $W
+	[ -x $nm ] || (cd "$root" && CGO_ENABLED=0 go build -o $nm ./cmd/netmortem)
+	printf "%-50s %8s\n" "mean of 40 runs" "ms"
+	printf "%-50s %8s\n" "/bin/true" "$(mean_ms /bin/true)"
+	for f in "$@"; do
+		printf "%-50s %8s\n" "netmortem info $(basename "$f") ($(stat -c %s "$f") B)" "$(mean_ms $nm info "$f")"
+	done
 }
 
 case "${1:-}" in
 up) shift; up "$@" ;;
 conns) shift; conns "$@" ;;
 bench) shift; bench "$@" ;;
+info) shift; [ $# -gt 0 ] || set -- $W/scale.nms "$root/testdata/snapshots/format-v1.1.nms"; info_time "$@" ;;
 down) down ;;
-*) echo "usage: $0 up [V4 [V6 [CONNS]]] | conns [CONNS] | bench [ROUNDS] | down" >&2; exit 2 ;;
+*) echo "usage: $0 up [V4 [V6 [CONNS]]] | conns [CONNS] | bench [ROUNDS] | info [FILE...] | down" >&2; exit 2 ;;
 esac
