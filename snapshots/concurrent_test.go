@@ -39,14 +39,7 @@ func TestConcurrentWriteTable(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	w.EndFrame(time.Unix(2, 0))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	r, err := snapshots.Open(path, snapshots.ReaderOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := closeAndOpen(t, w, path)
 	defer r.Close()
 	for ns, ts := range want {
 		l, err := r.Load(0, ns, snapshots.NamespaceTables...)
@@ -57,4 +50,74 @@ func TestConcurrentWriteTable(t *testing.T) {
 			t.Errorf("namespace %d (-want +got):\n%s", ns, d)
 		}
 	}
+}
+
+// TestOneFrameStreamsSockets writes a socket table big enough for several
+// zstd blocks with a single-frame writer (which compresses its tcp_info
+// rows in parts, without joining them) and with a series writer (which
+// joins them): both sections must hold the same bytes, load the same and
+// verify clean.
+func TestOneFrameStreamsSockets(t *testing.T) {
+	base := synth.Full(1).InetSockets[0]
+	ts := &snapshots.Tables{}
+	for i := range 1000 { // 185 kB of tcp_info: two zstd blocks
+		s := base
+		s.Inode, s.Cookie = uint64(1000+i), uint64(i)
+		s.TCPInfo = make([]byte, 232)
+		for j := range s.TCPInfo {
+			s.TCPInfo[j] = byte(i*7 + j*j)
+		}
+		if i%5 == 0 {
+			s.TCPInfo = nil // a socket without tcp_info is no part at all
+		}
+		ts.InetSockets = append(ts.InetSockets, s)
+	}
+	var secs []snapshots.SectionInfo
+	for _, one := range []bool{true, false} {
+		path := t.TempDir() + "/s.nms"
+		w, err := snapshots.Create(path, synth.Meta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one {
+			w.OneFrame()
+		}
+		w.AddNamespace(snapshots.NamespaceInfo{})
+		w.BeginFrame(time.Unix(1, 0))
+		if err := w.WriteTable(0, snapshots.TableInet, snapshots.OK(time.Unix(1, 0)), ts); err != nil {
+			t.Fatal(err)
+		}
+		r := closeAndOpen(t, w, path)
+		for _, v := range r.Verify() {
+			if v.Err != nil {
+				t.Fatalf("one frame %v: verify: %v", one, v.Err)
+			}
+		}
+		l, err := r.Load(0, 0, snapshots.TableInet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ts.InetSockets, l.Tables.InetSockets, cmpOpts); d != "" {
+			t.Errorf("one frame %v (-want +got):\n%s", one, d)
+		}
+		secs = append(secs, *r.Find(0, 0, snapshots.TableInet))
+		r.Close()
+	}
+	if secs[0].Size != secs[1].Size || string(secs[0].Hash) != string(secs[1].Hash) || secs[0].Size < 200_000 {
+		t.Errorf("payloads differ or too small: %d %x, %d %x", secs[0].Size, secs[0].Hash, secs[1].Size, secs[1].Hash)
+	}
+}
+
+// closeAndOpen ends the frame under way, closes w and opens its file.
+func closeAndOpen(t *testing.T, w *snapshots.Writer, path string) *snapshots.Reader {
+	t.Helper()
+	w.EndFrame(time.Unix(2, 0))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := snapshots.Open(path, snapshots.ReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -245,7 +245,7 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 		w.index.Sections = append(w.index.Sections, sec)
 		return w.err
 	}
-	payload, err := encodeTable(t, ts)
+	parts, size, err := encodeTableParts(t, ts)
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", t, err)
 	}
@@ -255,18 +255,28 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 	w.mu.Lock()
 	p := w.prev[key]
 	w.mu.Unlock()
+	if p != nil || !w.oneFrame {
+		// Compared with, delta-encoded against or kept as the next
+		// frame's base: the payload is needed in one piece.
+		parts = [][]byte{joinParts(parts, size)}
+	}
+	payload := parts[0] // the whole payload where there is a single part
 	var sum [32]byte
-	var z []byte                                                                            // the payload compressed, when it must be
-	compress := func() { z = w.enc.EncodeAll(payload, make([]byte, 0, len(payload)/8+64)) } // safe concurrently
+	var z []byte // the payload compressed, when it must be
+	var zerr error
+	compress := func() { z, zerr = w.compress(parts, size) }
 	if p == nil {
 		// Nothing to compare with or delta-encode against: hash and
 		// compress at once.
-		concurrently(func() { sum = sha256.Sum256(payload) }, compress)
+		concurrently(func() { sum = hashParts(parts) }, compress)
 	} else {
 		sum = sha256.Sum256(payload)
 	}
+	if zerr != nil {
+		return fmt.Errorf("compressing %s: %w", t, zerr)
+	}
 	sec.Hash = sum[:16]
-	sec.Size = uint64(len(payload))
+	sec.Size = uint64(size)
 	sec.Rows = uint64(ts.Rows(t))
 	if p != nil && bytes.Equal(p.last.Hash, sec.Hash) && p.last.Size == sec.Size {
 		// Unchanged since the previous frame: point at its bytes.
@@ -296,7 +306,9 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 		}
 	}
 	if z == nil {
-		compress()
+		if compress(); zerr != nil {
+			return fmt.Errorf("compressing %s: %w", t, zerr)
+		}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -308,6 +320,47 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 	w.prev[key] = ps
 	w.index.Sections = append(w.index.Sections, sec)
 	return w.err
+}
+
+// compress makes a payload's zstd frame. A payload in one part goes
+// through the shared encoder (EncodeAll is safe concurrently); one in
+// parts through a streaming encoder of its own, which declares the size
+// up front, as the reader requires.
+func (w *Writer) compress(parts [][]byte, size int) ([]byte, error) {
+	if len(parts) == 1 {
+		return w.enc.EncodeAll(parts[0], make([]byte, 0, len(parts[0])/8+64)), nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(size/8 + 64)
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderCRC(true),
+		zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	enc.ResetContentSize(&buf, int64(size))
+	for _, p := range parts {
+		if _, err := enc.Write(p); err != nil {
+			enc.Close()
+			return nil, err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func hashParts(parts [][]byte) [32]byte {
+	if len(parts) == 1 {
+		return sha256.Sum256(parts[0])
+	}
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // put writes a section's zstd frame and records where it went.

@@ -142,17 +142,10 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 		if want[snapshots.TableMemory] && (fixed == nil || !fixed.host || o.AllNetNS) {
 			hostSysctls = readSysctls(procnet.MemorySysctls)
 		}
-		// The walk of /proc/*/fd runs while the namespaces are dumped.
-		type ownersResult struct {
-			m      []snapshots.SocketOwner
-			denied int
-		}
+		// The owner walk runs while the namespaces are dumped.
 		ownersCh := make(chan ownersResult, 1)
 		if want[snapshots.TableOwners] {
-			go func() {
-				m, d := socketOwners()
-				ownersCh <- ownersResult{m, d}
-			}()
+			go func() { ownersCh <- socketOwners(o.Owners) }()
 		}
 		var owners *ownersResult
 		getOwners := func() *ownersResult {
@@ -217,9 +210,16 @@ func Capture(ctx context.Context, o Options) (*Summary, error) {
 				if want[snapshots.TableOwners] {
 					r := getOwners()
 					run := &tableRun{}
-					run.good("/proc/*/fd")
+					if r.err != nil {
+						run.bad(r.source, r.err)
+					} else {
+						run.good(r.source)
+					}
 					if r.denied > 0 {
 						run.note(fmt.Sprintf("%d processes' descriptors not readable (not root?)", r.denied))
+					}
+					if r.note != "" {
+						run.note(r.note)
 					}
 					c.ts.Owners = ownersOf(r.m, c.inodes())
 					c.emit(snapshots.TableOwners, run.status(time.Now()))

@@ -5,7 +5,6 @@ package live
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"os"
 	"runtime"
@@ -159,12 +158,12 @@ func (tooBigError) Error() string { return "file larger than 1 GiB; not captured
 
 var errTooBig = tooBigError{}
 
-// socketOwners walks /proc/*/fd once and lists which processes hold which
+// procSocketOwners walks /proc/*/fd once and lists which processes hold which
 // socket inodes, sorted by inode then pid. Unreadable processes (other
 // users' without root) are counted, not fatal. A host with hundreds of
 // thousands of sockets has as many descriptors to read, so processes are
 // shared among a few workers.
-func socketOwners() ([]snapshots.SocketOwner, int) {
+func procSocketOwners() ([]snapshots.SocketOwner, int) {
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, 0
@@ -210,16 +209,9 @@ func socketOwners() ([]snapshots.SocketOwner, int) {
 			all = append(all, o...)
 		}
 	}
-	slices.SortFunc(all, func(a, b snapshots.SocketOwner) int {
-		if a.Inode != b.Inode {
-			return cmp.Compare(a.Inode, b.Inode)
-		}
-		return cmp.Compare(a.Pid, b.Pid)
-	})
+	slices.SortFunc(all, compareOwner)
 	// A socket on several descriptors of one process counts once.
-	return slices.CompactFunc(all, func(a, b snapshots.SocketOwner) bool {
-		return a.Inode == b.Inode && a.Pid == b.Pid
-	}), denied
+	return slices.CompactFunc(all, func(a, b snapshots.SocketOwner) bool { return compareOwner(a, b) == 0 }), denied
 }
 
 // fdWalker reads processes' descriptor tables with reused buffers: a host

@@ -25,12 +25,33 @@ type Options struct {
 	Interval    time.Duration // between frames of a series; 0 for one frame
 	Count       int           // frames of a series; 0 runs until interrupted
 	LeaseFiles  []string      // extra lease-file globs for clients with custom paths
+	Owners      OwnerMethod   // how socket owners are found; "" is auto
 	Progress    io.Writer     // one-line status updates; nil for none
 	CommandLine []string
 	ToolVersion string
 	// FrameDone, when set, is called after each frame is written, with its
 	// index (for tests and for callers that act between frames).
 	FrameDone func(frame int)
+}
+
+// OwnerMethod chooses how socket owners are found.
+type OwnerMethod string
+
+const (
+	OwnersAuto OwnerMethod = "auto" // the BPF iterator where it loads, else /proc
+	OwnersBPF  OwnerMethod = "bpf"  // the BPF iterator only
+	OwnersProc OwnerMethod = "proc" // /proc/*/fd only
+)
+
+// ParseOwnerMethod checks a --owners value.
+func ParseOwnerMethod(s string) (OwnerMethod, error) {
+	switch m := OwnerMethod(s); m {
+	case OwnersAuto, OwnersBPF, OwnersProc:
+		return m, nil
+	case "":
+		return OwnersAuto, nil
+	}
+	return "", fmt.Errorf("unknown method %q (auto, bpf or proc)", s)
 }
 
 // Summary says what a capture produced.

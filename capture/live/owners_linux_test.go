@@ -3,10 +3,17 @@
 package live
 
 import (
+	"encoding/binary"
 	"net"
 	"os"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/netmortem/netmortem/snapshots"
 )
 
 func TestSocketInode(t *testing.T) {
@@ -22,8 +29,15 @@ func TestSocketInode(t *testing.T) {
 }
 
 // TestSocketOwners opens sockets in this process, one of them on two
-// descriptors, and finds each listed once with this process as owner.
+// descriptors, and finds each listed once with this process as owner,
+// by both methods (the BPF iterator needs root).
 func TestSocketOwners(t *testing.T) {
+	for _, m := range []OwnerMethod{OwnersProc, OwnersBPF} {
+		t.Run(string(m), func(t *testing.T) { testSocketOwners(t, m) })
+	}
+}
+
+func testSocketOwners(t *testing.T, method OwnerMethod) {
 	var inodes []uint64
 	for range 3 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -42,7 +56,17 @@ func TestSocketOwners(t *testing.T) {
 		}
 		inodes = append(inodes, st.Ino)
 	}
-	all, _ := socketOwners()
+	r := socketOwners(method)
+	if r.err != nil {
+		if os.Geteuid() != 0 {
+			t.Skipf("not root: %v", r.err)
+		}
+		t.Fatal(r.err)
+	}
+	if r.source != map[OwnerMethod]string{OwnersProc: ownersSourceProc, OwnersBPF: ownersSourceBPF}[method] {
+		t.Errorf("source %q", r.source)
+	}
+	all := r.m
 	for _, ino := range inodes {
 		n := 0
 		for _, o := range all {
@@ -62,5 +86,122 @@ func TestSocketOwners(t *testing.T) {
 		if a.Inode > b.Inode || a.Inode == b.Inode && a.Pid >= b.Pid {
 			t.Fatalf("not sorted or not unique at %d: %+v %+v", i, a, b)
 		}
+	}
+}
+
+// TestOwnerMethodsAgree compares the BPF iterator with the /proc walk on
+// this host: every process both saw holds the same sockets in both, with
+// the same command and user.
+func TestOwnerMethodsAgree(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the BPF iterator needs root")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0") // at least one socket of ours
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	b := socketOwners(OwnersBPF)
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	p := socketOwners(OwnersProc)
+	byPid := func(os []snapshots.SocketOwner) map[int32][]snapshots.SocketOwner {
+		m := map[int32][]snapshots.SocketOwner{}
+		for _, o := range os {
+			m[o.Pid] = append(m[o.Pid], o)
+		}
+		return m
+	}
+	bp, pp := byPid(b.m), byPid(p.m)
+	if len(bp[int32(os.Getpid())]) == 0 {
+		t.Fatal("the iterator did not list this process's sockets")
+	}
+	compared := 0
+	for pid, want := range pp {
+		got, ok := bp[pid]
+		if !ok {
+			continue // started or ended between the walks
+		}
+		if pid == int32(os.Getpid()) || len(got) == len(want) {
+			if !slices.Equal(got, want) {
+				t.Errorf("pid %d: bpf %+v, /proc %+v", pid, got, want)
+			}
+			compared++
+		}
+	}
+	if compared == 0 {
+		t.Fatal("no process seen by both methods")
+	}
+	t.Logf("%d processes, %d and %d sockets", compared, len(b.m), len(p.m))
+}
+
+func TestParseOwnerRecords(t *testing.T) {
+	rec := func(ino uint64, pid uint32) []byte {
+		b := binary.NativeEndian.AppendUint64(nil, ino)
+		b = binary.NativeEndian.AppendUint32(b, pid)
+		return append(b, 0, 0, 0, 0)
+	}
+	in := slices.Concat(rec(9, 2), rec(5, 7), rec(9, 1), rec(5, 7))
+	got, err := parseOwnerRecords(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []snapshots.SocketOwner{{Inode: 5, Pid: 7}, {Inode: 9, Pid: 1}, {Inode: 9, Pid: 2}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	for name, b := range map[string][]byte{
+		"partial record": in[:20], "pid 0": rec(1, 0), "pid over the limit": rec(1, 1<<23),
+	} {
+		if _, err := parseOwnerRecords(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzParseOwnerRecords: any output is refused or gives sorted, unique
+// owners, one per distinct record.
+func FuzzParseOwnerRecords(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := parseOwnerRecords(b)
+		if err != nil {
+			return
+		}
+		if len(got) > len(b)/ownerRecordSize {
+			t.Fatalf("%d owners from %d bytes", len(got), len(b))
+		}
+		for i := 1; i < len(got); i++ {
+			if compareOwner(got[i-1], got[i]) >= 0 {
+				t.Fatalf("not sorted or not unique at %d", i)
+			}
+		}
+	})
+}
+
+// TestIterProgramRefused loads a program the verifier refuses (it exits
+// without setting its return value) and gets the verifier's reason.
+func TestIterProgramRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("loading BPF programs needs root")
+	}
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		t.Skipf("no kernel BTF: %v", err)
+	}
+	var target *btf.Func
+	if err := spec.TypeByName("bpf_iter_task_file", &target); err != nil {
+		t.Skipf("no task_file iterator: %v", err)
+	}
+	id, _ := spec.TypeID(target)
+	fd, err := loadIterProgram(encodeInsns([]bpfInsn{{op: bpfExit}}), uint32(id))
+	if err == nil {
+		syscall.Close(fd)
+		t.Fatal("a program without a return value was loaded")
+	}
+	if !strings.Contains(err.Error(), "R0") {
+		t.Errorf("no verifier reason in %q", err)
 	}
 }

@@ -90,3 +90,17 @@ func bigRun() {
 	debug.SetGCPercent(400)
 	debug.SetMemoryLimit(int64(uint64(si.Totalram) * uint64(si.Unit) / 2))
 }
+
+// captureRun prepares the process for a capture: huge pages, and a
+// collector that runs twice as often as the default (GOGC=50). A capture
+// holds every table of the host at once (on the scale lab, 450 MB live
+// at its peak) and the default pace let the heap grow to twice that;
+// every fresh page costs a fault and zeroing. Measured on the scale lab,
+// four alternated runs each: 2.35–2.68 s and 670–860 MB at GOGC=50,
+// 2.57–3.50 s and 690–850 MB at the default. GOGC set by the user wins.
+func captureRun() {
+	hugeHeap()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+}

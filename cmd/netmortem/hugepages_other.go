@@ -6,4 +6,5 @@ func hugeHeap() bool { return false }
 
 func bigRunFor(paths ...string) {}
 
-func bigRun() {}
+func bigRun()     {}
+func captureRun() {}
