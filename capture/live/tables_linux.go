@@ -347,6 +347,18 @@ func (c *nsCapture) inet(run *tableRun) {
 	defer func() { c.ts.InetSockets = all }()
 	slices.Reverse(protos)
 	for _, p := range protos {
+		if p.p == snapshots.ProtoTCP {
+			// Both families in one walk of the socket tables; a kernel
+			// that no longer serves that request gets one per family.
+			var st nlmsg.DumpStats
+			var err error
+			n := len(all)
+			if all, st, err = nlmsg.DumpInetAppend(nil, 0, p.p, all); err == nil {
+				dump(run, "netlink sock_diag tcp inet+inet6", st, nil)
+				continue
+			}
+			all = all[:n]
+		}
 		for _, fam := range []uint8{snapshots.AFInet6, snapshots.AFInet} {
 			src := fmt.Sprintf("netlink sock_diag %s %s", p.name, famName(fam))
 			var st nlmsg.DumpStats

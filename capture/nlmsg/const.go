@@ -32,6 +32,11 @@ const (
 // every NETLINK_SOCK_DIAG dump.
 const sockDiagByFamily = 20
 
+// tcpDiagGetSock is TCPDIAG_GETSOCK, the request and reply type of the
+// older inet_diag interface (struct inet_diag_req), which dumps the TCP
+// sockets of both families in one walk.
+const tcpDiagGetSock = 18
+
 // Netlink protocols (socket families) the dumps open.
 const (
 	netlinkRoute    = 0 // NETLINK_ROUTE
@@ -59,6 +64,7 @@ const (
 	sizeofRtnexthop     = 8  // struct rtnexthop
 	sizeofInetDiagMsg   = 72 // struct inet_diag_msg
 	sizeofInetDiagReq   = 56 // struct inet_diag_req_v2
+	sizeofInetDiagReqV1 = 60 // struct inet_diag_req
 	sizeofUnixDiagMsg   = 16 // struct unix_diag_msg
 	sizeofUnixDiagReq   = 24 // struct unix_diag_req
 	sizeofPacketDiagMsg = 16 // struct packet_diag_msg

@@ -351,7 +351,8 @@ func DumpNeighbours(cfg *netlink.Config, family uint8, proxy bool) ([]snapshots.
 }
 
 // DumpInet dumps the sockets of family (AF_INET or AF_INET6) and protocol
-// (snapshots.ProtoTCP …), keeping each socket cookie once. A kernel without
+// (snapshots.ProtoTCP …), keeping each socket cookie once; family 0 with
+// TCP dumps both families in one request (TCPDiagRequest). A kernel without
 // the protocol's diag module answers with an error matching ErrUnsupported.
 func DumpInet(cfg *netlink.Config, family uint8, proto uint16) ([]snapshots.InetSocket, DumpStats, error) {
 	return DumpInetAppend(cfg, family, proto, nil)
@@ -359,8 +360,11 @@ func DumpInet(cfg *netlink.Config, family uint8, proto uint16) ([]snapshots.Inet
 
 // DumpInetAppend is DumpInet appending to dst, copying the dump once.
 func DumpInetAppend(cfg *netlink.Config, family uint8, proto uint16, dst []snapshots.InetSocket) ([]snapshots.InetSocket, DumpStats, error) {
-	req, err := InetDiagRequest(family, proto)
-	if err != nil {
+	var req netlink.Message
+	var err error
+	if family == afUnspec && proto == snapshots.ProtoTCP {
+		req = TCPDiagRequest()
+	} else if req, err = InetDiagRequest(family, proto); err != nil {
 		return dst, DumpStats{}, err
 	}
 	var slab sockSlab
@@ -395,11 +399,52 @@ func dumpRows[T any](cfg *netlink.Config, proto int, name string, req netlink.Me
 func dumpRowsInto[T any](cfg *netlink.Config, proto int, name string, req netlink.Message, s *sink[T], dst []T) ([]T, DumpStats, error) {
 	s.spare = dst[len(dst):cap(dst)]
 	st, err := run(cfg, proto, name, req, s.reset, s.add)
-	st.Duplicates = s.dups
 	if err != nil {
 		return dst, st, err
 	}
-	return s.rowsInto(dst), st, nil
+	start := len(dst)
+	out := s.rowsInto(dst)
+	if s.cookie != nil {
+		var rows []T
+		rows, st.Duplicates = dedupe(out[start:], s.cookie)
+		out = out[:start+len(rows)]
+	}
+	return out, st, nil
+}
+
+// dedupe drops the rows whose cookie an earlier row has: a socket that
+// moved between the kernel's hash tables while they were walked is seen
+// twice, and its later row replaces the earlier one in place. Cookies are
+// checked by sorting a copy: for 400k sockets that is a few tens of
+// milliseconds and 3 MB, where a map of every cookie cost several times
+// both. Only a dump that has duplicates (rare) builds the map.
+func dedupe[T any](rows []T, cookie func(*T) uint64) ([]T, int) {
+	keys := make([]uint64, 0, len(rows))
+	for i := range rows {
+		if c := cookie(&rows[i]); c != 0 {
+			keys = append(keys, c)
+		}
+	}
+	slices.Sort(keys)
+	if len(slices.Compact(keys)) == len(keys) {
+		return rows, 0
+	}
+	pos := map[uint64]int{}
+	out, dups := rows[:0], 0
+	for i := range rows {
+		c := cookie(&rows[i])
+		if j, seen := pos[c]; seen && c != 0 {
+			out[j] = rows[i]
+			dups++
+			continue
+		}
+		if c != 0 {
+			pos[c] = len(out)
+		}
+		out = append(out, rows[i])
+	}
+	clear(rows[len(out):]) // no references kept past the end
+	return out, dups
 }
 
 // value adapts a ParseX function to decoding in place.
@@ -433,7 +478,8 @@ func otherFamily(m netlink.Message, want uint8) bool {
 // the dump's length: growing one slice instead would copy a million routes
 // several times over and hold two large arrays at each growth. With a
 // cookie function, a socket seen again in the same dump (it moved between
-// the kernel's hash tables while they were walked) replaces its earlier row.
+// the kernel's hash tables while they were walked) replaces its earlier row
+// (see dedupe).
 type sink[T any] struct {
 	decode func(netlink.Message, *T) error
 	cookie func(*T) uint64
@@ -446,8 +492,6 @@ type sink[T any] struct {
 	full [][]T // chunks filled up
 	cur  []T   // the chunk being filled
 	n    int
-	seen map[uint64]*T
-	dups int
 }
 
 func newSink[T any](decode func(netlink.Message, *T) error, cookie func(*T) uint64) *sink[T] {
@@ -462,7 +506,7 @@ const (
 )
 
 func (s *sink[T]) reset() {
-	s.full, s.cur, s.n, s.seen, s.dups = nil, nil, 0, nil, 0
+	s.full, s.cur, s.n = nil, nil, 0
 	if cap(s.spare) > 0 {
 		// Only rows an interrupted attempt decoded need zeroing: the rest
 		// is still as the caller allocated it.
@@ -488,35 +532,15 @@ func (s *sink[T]) add(m netlink.Message) error {
 		s.dirty = max(s.dirty, len(s.cur))
 	}
 	p := &s.cur[len(s.cur)-1]
-	err := s.decode(m, p)
-	if err == nil && s.cookie != nil {
-		if c := s.cookie(p); c != 0 {
-			if q, ok := s.seen[c]; ok {
-				*q = *p
-				s.dups++
-				err = errDup
-			} else {
-				if s.seen == nil {
-					s.seen = map[uint64]*T{}
-				}
-				s.seen[c] = p
-			}
-		}
-	}
-	if err != nil {
+	if err := s.decode(m, p); err != nil {
 		var zero T
 		*p = zero
 		s.cur = s.cur[:len(s.cur)-1]
-		if err == errDup {
-			return nil
-		}
 		return err
 	}
 	s.n++
 	return nil
 }
-
-var errDup = errors.New("duplicate")
 
 // rowsInto appends the collected rows to dst, growing it once. Rows
 // decoded into dst's spare capacity stay where they are; a single chunk

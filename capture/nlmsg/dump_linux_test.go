@@ -350,6 +350,7 @@ func TestIntegration(t *testing.T) {
 		ssStates := map[uint8]string{1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2",
 			6: "TIME-WAIT", 7: "UNCONN", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING"}
 		var ours []string
+		tcpCookies := map[uint64]uint8{}
 		for _, proto := range []uint16{snapshots.ProtoTCP, snapshots.ProtoUDP} {
 			for _, fam := range []uint8{snapshots.AFInet, snapshots.AFInet6} {
 				socks, st, err := DumpInet(cfg, fam, proto)
@@ -362,8 +363,26 @@ func TestIntegration(t *testing.T) {
 				netid := map[uint16]string{snapshots.ProtoTCP: "tcp", snapshots.ProtoUDP: "udp"}[proto]
 				for _, s := range socks {
 					ours = append(ours, fmt.Sprintf("%s %s %d %d", netid, ssStates[s.State], s.Local.Port(), s.Remote.Port()))
+					if proto == snapshots.ProtoTCP && s.State != 6 { // TIME_WAIT ones may expire meanwhile
+						tcpCookies[s.Cookie] = s.Family
+					}
 				}
 			}
+		}
+		// One TCPDIAG_GETSOCK dump holds what the two per-family ones did.
+		both, _, err := DumpInet(cfg, 0, snapshots.ProtoTCP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fams := map[uint8]bool{}
+		for _, s := range both {
+			if fam, ok := tcpCookies[s.Cookie]; ok && fam == s.Family {
+				delete(tcpCookies, s.Cookie)
+				fams[s.Family] = true
+			}
+		}
+		if len(tcpCookies) != 0 || !fams[snapshots.AFInet] || !fams[snapshots.AFInet6] {
+			t.Errorf("both-family TCP dump lacks %d sockets of the per-family dumps (families seen %v)", len(tcpCookies), fams)
 		}
 		out, err := exec.Command("ip", "netns", "exec", ns, "ss", "-tuanH").Output()
 		if err != nil {

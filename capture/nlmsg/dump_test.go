@@ -3,6 +3,7 @@ package nlmsg
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/mdlayher/netlink"
@@ -91,9 +92,24 @@ func TestDumpReplay(t *testing.T) {
 	neigh, st, err := DumpNeighbours(nil, 0, true)
 	check("neigh-proxy", len(neigh), st, err)
 
+	// TCPDIAG_GETSOCK: replies of that type, both families from one walk.
+	replay(t, TCPDiagRequest(), "tcp-both")
+	socks, st, err := DumpInet(nil, 0, snapshots.ProtoTCP)
+	check("tcp-both", len(socks), st, err)
+	fams := map[uint8]int{}
+	for _, s := range socks {
+		fams[s.Family]++
+		if s.Proto != snapshots.ProtoTCP || s.Cookie == 0 || s.State != 6 && len(s.TCPInfo) == 0 { // TIME_WAIT has none
+			t.Errorf("tcp-both: %+v", s)
+		}
+	}
+	if fams[snapshots.AFInet] == 0 || fams[snapshots.AFInet6] == 0 || len(fams) != 2 {
+		t.Errorf("tcp-both: families %v", fams)
+	}
+
 	req, _ := InetDiagRequest(snapshots.AFInet6, snapshots.ProtoUDP)
 	replay(t, req, "udp-inet6")
-	socks, st, err := DumpInet(nil, snapshots.AFInet6, snapshots.ProtoUDP)
+	socks, st, err = DumpInet(nil, snapshots.AFInet6, snapshots.ProtoUDP)
 	check("udp-inet6", len(socks), st, err)
 	if socks[0].Proto != snapshots.ProtoUDP {
 		t.Errorf("proto %d", socks[0].Proto)
@@ -386,5 +402,25 @@ func TestRequests(t *testing.T) {
 	}
 	if _, _, err := DumpMFC(nil, snapshots.AFUnix); err == nil {
 		t.Error("DumpMFC accepted AF_UNIX")
+	}
+}
+
+// TestDedupe keeps each cookie at its first position with its last row,
+// and rows without a cookie (0) all.
+func TestDedupe(t *testing.T) {
+	type row struct{ cookie, v uint64 }
+	key := func(r *row) uint64 { return r.cookie }
+	rows := []row{{5, 1}, {0, 2}, {7, 3}, {5, 4}, {0, 5}, {9, 6}, {7, 7}, {5, 8}}
+	got, dups := dedupe(rows, key)
+	want := []row{{5, 8}, {0, 2}, {7, 7}, {0, 5}, {9, 6}}
+	if !slices.Equal(got, want) || dups != 3 {
+		t.Errorf("got %v, %d duplicates; want %v, 3", got, dups, want)
+	}
+	if rows[len(want)] != (row{}) {
+		t.Errorf("rows past the end not cleared: %v", rows)
+	}
+	unique := []row{{3, 1}, {0, 2}, {0, 3}, {1, 4}}
+	if got, dups := dedupe(unique, key); len(got) != 4 || dups != 0 {
+		t.Errorf("unique rows: %v, %d duplicates", got, dups)
 	}
 }

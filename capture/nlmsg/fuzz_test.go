@@ -75,7 +75,7 @@ func FuzzParseNeighbour(f *testing.F) {
 }
 
 func FuzzParseInetSocket(f *testing.F) {
-	for _, p := range seedPayloads("tcp-inet", "tcp-inet6") {
+	for _, p := range seedPayloads("tcp-inet", "tcp-inet6", "tcp-both") {
 		f.Add(p, uint16(snapshots.ProtoTCP))
 	}
 	for _, p := range seedPayloads("udp-inet", "udp-inet6") {

@@ -50,6 +50,7 @@ func recordings() map[string]struct {
 		"neigh-proxy":   {netlinkRoute, NeighRequest(afUnspec, true)},
 		"tcp-inet":      {netlinkSockDiag, inet(snapshots.AFInet, snapshots.ProtoTCP)},
 		"tcp-inet6":     {netlinkSockDiag, inet(snapshots.AFInet6, snapshots.ProtoTCP)},
+		"tcp-both":      {netlinkSockDiag, TCPDiagRequest()},
 		"udp-inet":      {netlinkSockDiag, inet(snapshots.AFInet, snapshots.ProtoUDP)},
 		"udp-inet6":     {netlinkSockDiag, inet(snapshots.AFInet6, snapshots.ProtoUDP)},
 		"raw-inet":      {netlinkSockDiag, inet(snapshots.AFInet, snapshots.ProtoRaw)},

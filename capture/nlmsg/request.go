@@ -78,6 +78,20 @@ func NeighRequest(family uint8, proxy bool) netlink.Message {
 	return request(rtmGetNeigh, b)
 }
 
+// TCPDiagRequest dumps the TCP sockets of both families, in every state,
+// with the extensions of InetDiagRequest, in one walk of the kernel's
+// socket hash tables: the older request TCPDIAG_GETSOCK (struct
+// inet_diag_req), which the kernel serves as a request of family
+// AF_UNSPEC. A request per family walks every socket twice: on 400k IPv4
+// sockets, the IPv6 dump took a quarter of a second to find none.
+func TCPDiagRequest() netlink.Message {
+	b := make([]byte, sizeofInetDiagReqV1)
+	b[0] = snapshots.AFInet // not looked at: both families are dumped
+	b[3] = inetDiagExtAll
+	native.PutUint32(b[52:], ^uint32(0)) // idiag_states: every TCP_* state
+	return request(tcpDiagGetSock, b)
+}
+
 // InetDiagRequest dumps the sockets of one family (AF_INET or AF_INET6) and
 // IP protocol (snapshots.ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoRaw,
 // ProtoSCTP or ProtoMPTCP) in every state, asking for every extension the

@@ -82,8 +82,10 @@ func (sl *sockSlab) raws(r []snapshots.RawAttr) []snapshots.RawAttr {
 
 // parseInetSocket decodes into *s, which must be zero; slab may be nil.
 func parseInetSocket(m netlink.Message, proto uint16, s *snapshots.InetSocket, slab *sockSlab) error {
-	if err := checkType(uint16(m.Header.Type), sockDiagByFamily, "type"); err != nil {
-		return err
+	if m.Header.Type != tcpDiagGetSock {
+		if err := checkType(uint16(m.Header.Type), sockDiagByFamily, "type"); err != nil {
+			return err
+		}
 	}
 	b := m.Data
 	if len(b) < sizeofInetDiagMsg {
