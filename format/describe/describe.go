@@ -102,13 +102,16 @@ func NewInfo(file string, ix *snapshots.Index) *Info {
 		in.Meta.Warnings = append(append([]string(nil), in.Meta.Warnings...), fmt.Sprintf(
 			"format %s is newer than this netmortem's %s: columns added since may be missing; use a newer netmortem", v, snapshots.FormatVersion))
 	}
+	in.Namespaces = make([]NSView, 0, len(ix.Namespaces))
+	in.Frames = make([]FrameView, 0, len(ix.Frames))
+	in.Tables = make([]TableView, 0, len(ix.Sections))
 	for _, n := range ix.Namespaces {
 		in.Namespaces = append(in.Namespaces, NSView{ID: n.ID, Name: n.Name, Inode: n.Inode, Host: n.Host, Pids: n.Pids, Hints: n.Hints, Gone: n.Gone})
 	}
 	for _, f := range ix.Frames {
 		in.Frames = append(in.Frames, FrameView{Index: f.Index, Start: f.Start, End: f.End})
 	}
-	first := map[uint64]bool{}
+	first := make(map[uint64]bool, len(ix.Sections))
 	for _, s := range ix.Sections {
 		v := TableView{Frame: s.Frame, Namespace: s.Namespace, Table: string(s.Table), Status: s.Status.State.String(),
 			Reason: s.Status.Reason, Sources: s.Status.Sources, Rows: s.Rows, Compressed: s.Compressed,
