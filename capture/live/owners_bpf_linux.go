@@ -15,9 +15,9 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
+	"github.com/netmortem/netmortem/capture/btf"
 	"github.com/netmortem/netmortem/snapshots"
 )
 
@@ -75,21 +75,17 @@ func socketOwners(method OwnerMethod) ownersResult {
 
 // bpfSocketOwners runs the iterator and names the processes it found.
 func bpfSocketOwners() ([]snapshots.SocketOwner, error) {
-	spec, err := btf.LoadKernelSpec()
+	spec, err := btf.LoadKernel()
 	if err != nil {
-		return nil, fmt.Errorf("kernel BTF: %w", err)
+		return nil, err
 	}
 	insns, err := ownerProgram(spec)
 	if err != nil {
 		return nil, err
 	}
-	var target *btf.Func
-	if err := spec.TypeByName("bpf_iter_task_file", &target); err != nil {
-		return nil, fmt.Errorf("kernel BTF: no task_file iterator: %w", err)
-	}
-	targetID, err := spec.TypeID(target)
+	targetID, err := iterTarget(spec, "task_file")
 	if err != nil {
-		return nil, fmt.Errorf("kernel BTF: %w", err)
+		return nil, err
 	}
 	prog, err := loadIterProgram(insns, uint32(targetID))
 	if err != nil {
@@ -309,44 +305,57 @@ func ownerProgram(spec *btf.Spec) ([]byte, error) {
 	return encodeInsns(p), nil
 }
 
+// iterTarget is the BTF id of the kernel function bpf_iter_<name>, which
+// a tracing program attaches to for that iterator.
+func iterTarget(spec *btf.Spec, name string) (btf.TypeID, error) {
+	for _, id := range spec.ByName("bpf_iter_" + name) {
+		if spec.Kind(id) == btf.KindFunc {
+			return id, nil
+		}
+	}
+	return 0, fmt.Errorf("kernel BTF: no %s iterator (Linux 5.8 or later has one)", name)
+}
+
 // memberOffset is the byte offset of a member of a kernel struct,
 // looking into anonymous structs and unions (task_struct keeps most
 // members in one), checked to have the size the program loads.
 func memberOffset(spec *btf.Spec, typ, member string, size int) (int16, error) {
-	var s *btf.Struct
-	if err := spec.TypeByName(typ, &s); err != nil {
-		return 0, fmt.Errorf("kernel BTF: struct %s: %w", typ, err)
+	var st btf.TypeID
+	for _, id := range spec.ByName(typ) {
+		if spec.Kind(id) == btf.KindStruct && len(spec.Members(id)) > 0 {
+			st = id
+			break
+		}
 	}
-	off, m, ok := findMember(s.Members, member)
+	if st == 0 {
+		return 0, fmt.Errorf("kernel BTF: no struct %s", typ)
+	}
+	off, m, ok := findMember(spec, st, member, 0)
 	if !ok {
 		return 0, fmt.Errorf("kernel BTF: struct %s has no member %s", typ, member)
 	}
 	if off%8 != 0 || off/8 > 1<<15-1 || m.BitfieldSize != 0 {
 		return 0, fmt.Errorf("kernel BTF: %s.%s at bit %d", typ, member, off)
 	}
-	if n, err := btf.Sizeof(m.Type); err != nil || n != size {
+	if n, ok := spec.Size(m.Type); !ok || n != uint64(size) {
 		return 0, fmt.Errorf("kernel BTF: %s.%s has %d bytes, not %d", typ, member, n, size)
 	}
 	return int16(off / 8), nil
 }
 
-func findMember(ms []btf.Member, name string) (uint32, btf.Member, bool) {
-	for _, m := range ms {
+func findMember(spec *btf.Spec, id btf.TypeID, name string, depth int) (uint32, btf.Member, bool) {
+	if depth > 16 {
+		return 0, btf.Member{}, false
+	}
+	for _, m := range spec.Members(id) {
 		if m.Name == name {
-			return uint32(m.Offset), m, true
+			return m.BitOffset, m, true
 		}
 		if m.Name != "" {
 			continue
 		}
-		var inner []btf.Member
-		switch t := btf.UnderlyingType(m.Type).(type) {
-		case *btf.Struct:
-			inner = t.Members
-		case *btf.Union:
-			inner = t.Members
-		}
-		if off, f, ok := findMember(inner, name); ok {
-			return uint32(m.Offset) + off, f, true
+		if off, f, ok := findMember(spec, spec.Underlying(m.Type), name, depth+1); ok {
+			return m.BitOffset + off, f, true
 		}
 	}
 	return 0, btf.Member{}, false

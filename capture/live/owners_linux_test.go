@@ -11,8 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cilium/ebpf/btf"
-
+	"github.com/netmortem/netmortem/capture/btf"
 	"github.com/netmortem/netmortem/snapshots"
 )
 
@@ -187,15 +186,14 @@ func TestIterProgramRefused(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("loading BPF programs needs root")
 	}
-	spec, err := btf.LoadKernelSpec()
+	spec, err := btf.LoadKernel()
 	if err != nil {
 		t.Skipf("no kernel BTF: %v", err)
 	}
-	var target *btf.Func
-	if err := spec.TypeByName("bpf_iter_task_file", &target); err != nil {
-		t.Skipf("no task_file iterator: %v", err)
+	id, err := iterTarget(spec, "task_file")
+	if err != nil {
+		t.Skip(err)
 	}
-	id, _ := spec.TypeID(target)
 	fd, err := loadIterProgram(encodeInsns([]bpfInsn{{op: bpfExit}}), uint32(id))
 	if err == nil {
 		syscall.Close(fd)

@@ -5,7 +5,6 @@
 package main
 
 import (
-	_ "github.com/cilium/ebpf/btf"
 	_ "github.com/gaissmai/bart"
 	_ "github.com/mdlayher/netlink"
 	_ "github.com/rogpeppe/go-internal/testscript"

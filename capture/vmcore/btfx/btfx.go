@@ -12,77 +12,44 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cilium/ebpf/btf"
+	"github.com/netmortem/netmortem/capture/btf"
 )
 
 // Types is a parsed BTF blob.
 type Types struct {
 	spec  *btf.Spec
-	comps map[string]btf.Type
+	comps map[string]btf.TypeID // 0: looked up, not there
 }
 
 // Load parses a raw BTF blob (the kernel's .BTF section).
-func Load(blob []byte) (_ *Types, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("btf: parser failed: %v", r)
-		}
-	}()
+func Load(blob []byte) (*Types, error) {
 	if len(blob) < 24 || binary.LittleEndian.Uint16(blob) != 0xeb9f {
 		return nil, errors.New("btf: no BTF magic 0xeb9f")
 	}
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(blob))
+	spec, err := btf.Parse(blob)
 	if err != nil {
-		return nil, fmt.Errorf("btf: %w", err)
+		return nil, err
 	}
-	return &Types{spec: spec, comps: map[string]btf.Type{}}, nil
+	return &Types{spec: spec, comps: map[string]btf.TypeID{}}, nil
 }
-
-// FromSpec wraps an already parsed spec (tests build them).
-func FromSpec(s *btf.Spec) *Types { return &Types{spec: s, comps: map[string]btf.Type{}} }
 
 // Composite returns the struct or union called name. When BTF has several
 // (vmlinux BTF can), the first complete one wins.
-func (t *Types) Composite(name string) (btf.Type, error) {
-	if c, ok := t.comps[name]; ok {
-		if c == nil {
-			return nil, fmt.Errorf("btf: no struct %s", name)
-		}
-		return c, nil
-	}
-	var found btf.Type
-	types, err := safeTypes(t.spec, name)
-	if err == nil {
-		for _, ty := range types {
-			switch c := ty.(type) {
-			case *btf.Struct:
-				if c.Size > 0 || len(c.Members) > 0 {
-					found = c
-				}
-			case *btf.Union:
-				if c.Size > 0 || len(c.Members) > 0 {
-					found = c
-				}
-			}
-			if found != nil {
+func (t *Types) Composite(name string) (btf.TypeID, error) {
+	id, seen := t.comps[name]
+	if !seen {
+		for _, c := range t.spec.ByName(name) {
+			if size, ok := t.spec.Composite(c); ok && (size > 0 || len(t.spec.Members(c)) > 0) {
+				id = c
 				break
 			}
 		}
+		t.comps[name] = id
 	}
-	t.comps[name] = found
-	if found == nil {
-		return nil, fmt.Errorf("btf: no struct %s", name)
+	if id == 0 {
+		return 0, fmt.Errorf("btf: no struct %s", name)
 	}
-	return found, nil
-}
-
-func safeTypes(s *btf.Spec, name string) (ts []btf.Type, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("btf: decoding %s failed: %v", name, r)
-		}
-	}()
-	return s.AnyTypesByName(name)
+	return id, nil
 }
 
 // Size returns the size in bytes of struct name.
@@ -91,61 +58,45 @@ func (t *Types) Size(name string) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	return sizeOf(c), nil
+	return t.sizeOf(c), nil
 }
 
-func sizeOf(ty btf.Type) uint32 {
-	n, err := btf.Sizeof(ty)
-	if err != nil || n < 0 {
+func (t *Types) sizeOf(id btf.TypeID) uint32 {
+	n, ok := t.spec.Size(id)
+	if !ok || n > 1<<32-1 {
 		return 0
 	}
 	return uint32(n)
 }
 
-func members(ty btf.Type) []btf.Member {
-	switch c := ty.(type) {
-	case *btf.Struct:
-		return c.Members
-	case *btf.Union:
-		return c.Members
-	}
-	return nil
-}
-
 // Field is where a member lives inside its outermost struct.
 type Field struct {
-	Off     uint32   // byte offset of the member (of its storage unit for bitfields)
-	Size    uint32   // bytes of the member's type
-	BitOff  uint32   // for bitfields, bit offset from Off
-	BitSize uint32   // bitfield width, 0 for ordinary members
-	Type    btf.Type // member type without typedefs and qualifiers
+	Off     uint32 // byte offset of the member (of its storage unit for bitfields)
+	Size    uint32 // bytes of the member's type
+	BitOff  uint32 // for bitfields, bit offset from Off
+	BitSize uint32 // bitfield width, 0 for ordinary members
+
+	pointer  bool   // the member's type (without typedefs and qualifiers) is a pointer
+	arrayLen uint32 // or an array of arrayLen elements of elemSize bytes
+	elemSize uint32
 }
 
 // IsPointer reports whether the member is a pointer.
-func (f Field) IsPointer() bool { _, ok := f.Type.(*btf.Pointer); return ok }
+func (f Field) IsPointer() bool { return f.pointer }
 
 // ArrayLen returns the element count of an array member, 0 otherwise.
-func (f Field) ArrayLen() uint32 {
-	if a, ok := f.Type.(*btf.Array); ok {
-		return a.Nelems
-	}
-	return 0
-}
+func (f Field) ArrayLen() uint32 { return f.arrayLen }
 
 // ElemSize returns the element size of an array member.
-func (f Field) ElemSize() uint32 {
-	if a, ok := f.Type.(*btf.Array); ok {
-		return sizeOf(a.Type)
-	}
-	return 0
-}
+func (f Field) ElemSize() uint32 { return f.elemSize }
 
-// find looks for name in ty, descending into anonymous members.
-func find(ty btf.Type, name string, depth int) (btf.Member, uint32, bool) {
+// find looks for name in struct or union id, descending into anonymous
+// members; the offset returned is that of the anonymous member holding it.
+func (t *Types) find(id btf.TypeID, name string, depth int) (btf.Member, uint32, bool) {
 	if depth > 16 {
 		return btf.Member{}, 0, false
 	}
-	ms := members(ty)
+	ms := t.spec.Members(id)
 	for _, m := range ms {
 		if m.Name == name {
 			return m, 0, true
@@ -155,21 +106,15 @@ func find(ty btf.Type, name string, depth int) (btf.Member, uint32, bool) {
 		if m.Name != "" {
 			continue
 		}
-		inner := btf.UnderlyingType(m.Type)
-		if sub, off, ok := find(inner, name, depth+1); ok {
-			return sub, off + uint32(m.Offset), true
+		if sub, off, ok := t.find(t.spec.Underlying(m.Type), name, depth+1); ok {
+			return sub, off + m.BitOffset, true
 		}
 	}
 	return btf.Member{}, 0, false
 }
 
 // Field resolves a dotted member path inside struct typ.
-func (t *Types) Field(typ, path string) (f Field, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("btf: resolving %s.%s failed: %v", typ, path, r)
-		}
-	}()
+func (t *Types) Field(typ, path string) (Field, error) {
 	cur, err := t.Composite(typ)
 	if err != nil {
 		return Field{}, err
@@ -177,16 +122,19 @@ func (t *Types) Field(typ, path string) (f Field, err error) {
 	var bits uint32
 	parts := strings.Split(path, ".")
 	for i, p := range parts {
-		m, extra, ok := find(cur, p, 0)
+		m, extra, ok := t.find(cur, p, 0)
 		if !ok {
 			return Field{}, fmt.Errorf("btf: %s has no member %s", describe(typ, parts[:i]), p)
 		}
-		bits += extra + uint32(m.Offset)
-		under := btf.UnderlyingType(m.Type)
+		bits += extra + m.BitOffset
+		under := t.spec.Underlying(m.Type)
 		if i == len(parts)-1 {
-			f = Field{Type: under, Size: sizeOf(under)}
+			f := Field{Size: t.sizeOf(under), pointer: t.spec.Kind(under) == btf.KindPtr}
+			if elem, n, ok := t.spec.Array(under); ok {
+				f.arrayLen, f.elemSize = n, t.sizeOf(elem)
+			}
 			if m.BitfieldSize > 0 {
-				f.BitSize = uint32(m.BitfieldSize)
+				f.BitSize = m.BitfieldSize
 				f.Off = bits / 8
 				f.BitOff = bits % 8
 				f.Size = (f.BitOff + f.BitSize + 7) / 8
@@ -198,7 +146,7 @@ func (t *Types) Field(typ, path string) (f Field, err error) {
 			}
 			return f, nil
 		}
-		if members(under) == nil {
+		if _, ok := t.spec.Composite(under); !ok {
 			return Field{}, fmt.Errorf("btf: %s.%s is not a struct or union", typ, strings.Join(parts[:i+1], "."))
 		}
 		cur = under
@@ -215,18 +163,12 @@ func describe(typ string, parts []string) string {
 
 // Enumerators returns every enumerator of every enum in BTF by name; the
 // first definition of a name wins.
-func (t *Types) Enumerators() (out map[string]uint64) {
-	out = map[string]uint64{}
-	defer func() { _ = recover() }()
-	for ty, err := range t.spec.All() {
-		if err != nil {
-			return out
-		}
-		if e, ok := ty.(*btf.Enum); ok {
-			for _, v := range e.Values {
-				if _, dup := out[v.Name]; !dup {
-					out[v.Name] = v.Value
-				}
+func (t *Types) Enumerators() map[string]uint64 {
+	out := map[string]uint64{}
+	for i := 1; i < t.spec.Types(); i++ {
+		for _, v := range t.spec.EnumValues(btf.TypeID(i)) {
+			if _, dup := out[v.Name]; !dup {
+				out[v.Name] = v.Value
 			}
 		}
 	}

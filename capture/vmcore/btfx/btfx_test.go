@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/netmortem/netmortem/capture/btf/btftest"
 )
 
 // sampleBTF builds a small BTF blob shaped like kernel types: an anonymous
@@ -43,15 +45,7 @@ func sampleBTF(t testing.TB) []byte {
 		{Name: "sk_mark", Type: u32, Offset: 384},
 	}}
 	enum := &btf.Enum{Name: "netdev_state_t", Size: 4, Values: []btf.EnumValue{{Name: "__LINK_STATE_START", Value: 0}, {Name: "__LINK_STATE_NOCARRIER", Value: 2}}}
-	b, err := btf.NewBuilder([]btf.Type{sock, enum}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blob, err := b.Marshal(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return blob
+	return btftest.Blob(t, sock, enum)
 }
 
 func TestFieldLookup(t *testing.T) {
