@@ -14,16 +14,18 @@ import (
 // first call builds the reflection tables of every message in
 // snapshot.proto: several milliseconds that `netmortem info` would spend
 // on a message of a few kilobytes. FuzzFastIndex holds it to
-// proto.Unmarshal.
+// proto.Unmarshal both ways: it accepts what that accepts, with the same
+// result. As there, a known field with another wire type than its own is
+// an unknown field, skipped.
 
 var errUTF8 = errors.New("string field contains invalid UTF-8")
 
-// Field decoders of the shapes the index uses; each checks the wire type
-// and stores the value into p.
+// Field decoders of the shapes the index uses: each stores the value into
+// p, or skips a field of another wire type.
 
 func strField(p *string, typ protowire.Type, v []byte) error {
-	if err := wantBytes(typ); err != nil {
-		return err
+	if typ != protowire.BytesType {
+		return nil
 	}
 	if !utf8.Valid(v) {
 		return errUTF8
@@ -34,6 +36,9 @@ func strField(p *string, typ protowire.Type, v []byte) error {
 
 func strsField(p *[]string, typ protowire.Type, v []byte) error {
 	var s string
+	if typ != protowire.BytesType {
+		return nil
+	}
 	if err := strField(&s, typ, v); err != nil {
 		return err
 	}
@@ -44,10 +49,9 @@ func strsField(p *[]string, typ protowire.Type, v []byte) error {
 // varintField decodes a singular varint field with conv (the conversions
 // of fastpb.go).
 func varintField[T any](p *T, typ protowire.Type, x uint64, conv func(uint64) (T, bool)) error {
-	if typ != protowire.VarintType {
-		return errWire
+	if typ == protowire.VarintType {
+		*p, _ = conv(x)
 	}
-	*p, _ = conv(x)
 	return nil
 }
 
@@ -57,8 +61,8 @@ func boolean(x uint64) (bool, bool) { return x != 0, true }
 
 // msgsField decodes one element of a repeated sub-message.
 func msgsField[M any](p *[]*M, typ protowire.Type, v []byte, dec func(*M, []byte) error) error {
-	if err := wantBytes(typ); err != nil {
-		return err
+	if typ != protowire.BytesType {
+		return nil
 	}
 	m := new(M)
 	if err := dec(m, v); err != nil {
@@ -72,8 +76,8 @@ func fastIndex(m *pb.Index, b []byte) error {
 	return walkMsg(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
 		switch num {
 		case 1:
-			if err := wantBytes(typ); err != nil {
-				return err
+			if typ != protowire.BytesType {
+				return nil
 			}
 			if m.Meta == nil { // given twice, the two are merged
 				m.Meta = &pb.Meta{}
@@ -142,7 +146,9 @@ func fastNamespace(m *pb.Namespace, b []byte) error {
 		case 4:
 			return varintField(&m.Host, typ, x, boolean)
 		case 5:
-			m.Pids, err = appendPacked(m.Pids, typ, v, x, i32)
+			if typ == protowire.VarintType || typ == protowire.BytesType {
+				m.Pids, err = appendPacked(m.Pids, typ, v, x, i32)
+			}
 		case 6:
 			return strsField(&m.Hints, typ, v)
 		case 7:
@@ -194,15 +200,13 @@ func fastSection(m *pb.Section, b []byte) error {
 		case 12:
 			return varintField(&m.Rows, typ, x, u64)
 		case 13:
-			if typ != protowire.Fixed32Type {
-				return errWire
+			if typ == protowire.Fixed32Type {
+				m.Crc32C = uint32(x)
 			}
-			m.Crc32C = uint32(x)
 		case 14:
-			if err := wantBytes(typ); err != nil {
-				return err
+			if typ == protowire.BytesType {
+				m.Hash = append([]byte{}, v...)
 			}
-			m.Hash = append([]byte{}, v...)
 		case 15:
 			return varintField(&m.Base, typ, x, u32)
 		}

@@ -126,7 +126,17 @@ func FuzzFastIndex(f *testing.F) {
 	// Packed and unpacked pids, a meta given twice, a section with a hash.
 	f.Add([]byte{0x12, 0x06, 0x2a, 0x02, 0x01, 0x02, 0x28, 0x03, 0x0a, 0x02, 0x08, 0x01, 0x0a, 0x02, 0x38, 0x64,
 		0x22, 0x0a, 0x08, 0x03, 0x1a, 0x01, 0x61, 0x6d, 0x01, 0x02, 0x03, 0x04})
-	f.Fuzz(func(t *testing.T, b []byte) { sameAsProto(t, b, fastIndex) })
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameAsProto(t, b, fastIndex)
+		// And the other way: what proto.Unmarshal accepts, so does the
+		// index decoder.
+		var slow, fast pb.Index
+		if proto.Unmarshal(b, &slow) == nil {
+			if err := fastIndex(&fast, b); err != nil {
+				t.Fatalf("proto.Unmarshal accepts what the index decoder refuses: %v", err)
+			}
+		}
+	})
 }
 
 // TestFastIndexFiles decodes the index of every kept snapshot file as
@@ -150,14 +160,26 @@ func TestFastIndexFiles(t *testing.T) {
 		}
 	}
 	for name, b := range map[string][]byte{
-		"hostname not UTF-8":    {0x0a, 0x03, 0x0a, 0x01, 0xff},
-		"section crc as varint": {0x22, 0x02, 0x68, 0x01},
-		"truncated section":     {0x22, 0x05, 0x08, 0x01},
-		"frame index as bytes":  {0x1a, 0x03, 0x0a, 0x01, 0x00},
+		"hostname not UTF-8": {0x0a, 0x03, 0x0a, 0x01, 0xff},
+		"truncated section":  {0x22, 0x05, 0x08, 0x01},
 	} {
 		var m pb.Index
 		if err := fastIndex(&m, b); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	// Fields of another wire type than their own are unknown fields, as
+	// proto.Unmarshal has them.
+	for name, b := range map[string][]byte{
+		"section crc as varint": {0x22, 0x02, 0x68, 0x01},
+		"frame index as bytes":  {0x1a, 0x03, 0x0a, 0x01, 0x00},
+		"meta as a varint":      {0x08, 0x05},
+		"meta with a bool":      {0x0a, 0x02, 0x28, 0x05},
+	} {
+		var m pb.Index
+		if err := fastIndex(&m, b); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		sameAsProto(t, b, fastIndex)
 	}
 }

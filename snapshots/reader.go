@@ -184,9 +184,11 @@ func (r *Reader) fromPB(px *pb.Index, indexOff uint64) error {
 		Source:      Source{Kind: m.GetSourceKind(), Origin: m.GetSourceOrigin(), Detail: m.GetSourceDetail()},
 		CommandLine: m.GetCommandLine(), Warnings: m.GetWarnings(),
 	}
-	r.Namespaces = make([]NamespaceInfo, 0, len(px.GetNamespaces()))
-	r.Frames = make([]FrameInfo, 0, len(px.GetFrames()))
-	r.Sections = make([]SectionInfo, 0, len(px.GetSections()))
+	if n := len(px.GetSections()); n > 0 { // sized once; empty lists stay nil
+		r.Namespaces = make([]NamespaceInfo, 0, len(px.GetNamespaces()))
+		r.Frames = make([]FrameInfo, 0, len(px.GetFrames()))
+		r.Sections = make([]SectionInfo, 0, n)
+	}
 	for i, n := range px.GetNamespaces() {
 		if int(n.GetId()) != i {
 			return corrupt("namespace %d has id %d", i, n.GetId())

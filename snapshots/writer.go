@@ -255,9 +255,10 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 	w.mu.Lock()
 	p := w.prev[key]
 	w.mu.Unlock()
-	if p != nil || !w.oneFrame {
+	if p != nil || !w.oneFrame || size < minStreamed {
 		// Compared with, delta-encoded against or kept as the next
-		// frame's base: the payload is needed in one piece.
+		// frame's base, the payload is needed in one piece; a small one
+		// costs less joined than a streaming encoder of its own.
 		parts = [][]byte{joinParts(parts, size)}
 	}
 	payload := parts[0] // the whole payload where there is a single part
@@ -321,6 +322,11 @@ func (w *Writer) write1(frame, ns int, t Table, st Status, ts *Tables) error {
 	w.index.Sections = append(w.index.Sections, sec)
 	return w.err
 }
+
+// minStreamed is the smallest payload compressed in parts. It must stay
+// well above 256 bytes: below that, a streamed (multi-segment) zstd frame
+// does not declare its content size, which the reader requires.
+const minStreamed = 1 << 20
 
 // compress makes a payload's zstd frame. A payload in one part goes
 // through the shared encoder (EncodeAll is safe concurrently); one in

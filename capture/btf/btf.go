@@ -316,7 +316,16 @@ func (s *Spec) Members(id TypeID) []Member {
 			// Bitfield size in the top 8 bits, offset in the low 24.
 			m.BitfieldSize, m.BitOffset = off>>24, off&0xffffff
 		} else {
+			// Older encoding: a bitfield's width and extra offset are
+			// in its int type (BTF_INT_BITS, BTF_INT_OFFSET).
 			m.BitOffset = off
+			if it, ok := s.get(s.Underlying(m.Type)); ok && it.kind() == KindInt && len(it.extra) == 4 {
+				enc := s.order.Uint32(it.extra)
+				bits, extra := enc&0xff, enc>>16&0xff
+				if bits != 8*it.sizeT || extra != 0 {
+					m.BitfieldSize, m.BitOffset = bits, off+extra
+				}
+			}
 		}
 		out[i] = m
 	}

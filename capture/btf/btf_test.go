@@ -1,6 +1,7 @@
 package btf
 
 import (
+	"encoding/binary"
 	"os"
 	"testing"
 
@@ -168,4 +169,40 @@ func FuzzParse(f *testing.F) {
 			s.ByName(s.Name(id))
 		}
 	})
+}
+
+// TestLegacyBitfield: a struct without kind_flag keeps a bitfield's width
+// and extra offset in its int type.
+func TestLegacyBitfield(t *testing.T) {
+	le := binary.LittleEndian
+	var types []byte
+	put := func(v ...uint32) {
+		for _, x := range v {
+			types = le.AppendUint32(types, x)
+		}
+	}
+	strs := []byte("\x00u32\x00s\x00a\x00b\x00")
+	// 1: int u32, size 4, 3 bits at bit offset 2; 2: int u32, whole
+	put(1, uint32(KindInt)<<24, 4, 2<<16|3)
+	put(1, uint32(KindInt)<<24, 4, 32)
+	// 3: struct s, size 8, two members, kind_flag 0
+	put(5, uint32(KindStruct)<<24|2, 8)
+	put(7, 1, 32) // a: the 3-bit int, at 32 (+2)
+	put(9, 2, 0)  // b: a whole u32
+	hdr := le.AppendUint16(nil, magic)
+	hdr = append(hdr, 1, 0)
+	hdr = le.AppendUint32(hdr, headerSize)
+	hdr = le.AppendUint32(hdr, 0)
+	hdr = le.AppendUint32(hdr, uint32(len(types)))
+	hdr = le.AppendUint32(hdr, uint32(len(types)))
+	hdr = le.AppendUint32(hdr, uint32(len(strs)))
+	s, err := Parse(append(append(hdr, types...), strs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := s.Members(3)
+	if len(ms) != 2 || ms[0] != (Member{Name: "a", Type: 1, BitOffset: 34, BitfieldSize: 3}) ||
+		ms[1] != (Member{Name: "b", Type: 2, BitOffset: 0}) {
+		t.Errorf("members %+v", ms)
+	}
 }

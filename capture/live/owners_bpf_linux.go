@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,7 +53,7 @@ type ownersResult struct {
 // socketOwners lists which processes hold which socket inodes.
 func socketOwners(method OwnerMethod) ownersResult {
 	var bpfErr error
-	if method != OwnersProc {
+	if method == OwnersBPF || method == OwnersAuto && mayLoadBPF() {
 		m, err := bpfSocketOwners()
 		if err == nil {
 			return ownersResult{m: m, source: ownersSourceBPF}
@@ -71,6 +70,20 @@ func socketOwners(method OwnerMethod) ownersResult {
 		r.note = "bpf iterator: " + bpfErr.Error()
 	}
 	return r
+}
+
+// mayLoadBPF reports whether this process holds CAP_BPF or CAP_SYS_ADMIN,
+// without which loading the iterator fails: auto then goes straight to
+// /proc instead of reading the kernel's BTF for nothing.
+func mayLoadBPF() bool {
+	const capBPF, capSysAdmin = 39, 21
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if unix.Capget(&hdr, &data[0]) != nil {
+		return os.Geteuid() == 0
+	}
+	has := func(c uint) bool { return data[c/32].Effective&(1<<(c%32)) != 0 }
+	return has(capBPF) || has(capSysAdmin)
 }
 
 // bpfSocketOwners runs the iterator and names the processes it found.
@@ -93,10 +106,11 @@ func bpfSocketOwners() ([]snapshots.SocketOwner, error) {
 	}
 	defer unix.Close(prog)
 	// link_create: prog_fd, target_fd, attach_type; no iterator options.
-	var la [32]byte
-	binary.NativeEndian.PutUint32(la[0:], uint32(prog))
-	binary.NativeEndian.PutUint32(la[8:], unix.BPF_TRACE_ITER)
-	lnk, err := bpfSys(unix.BPF_LINK_CREATE, la[:])
+	la := struct {
+		progFd, targetFd, attachType, flags uint32
+		_                                   [16]byte // iter_info, iter_info_len: none
+	}{progFd: uint32(prog), attachType: unix.BPF_TRACE_ITER}
+	lnk, err := bpfSys(unix.BPF_LINK_CREATE, unsafe.Pointer(&la), unsafe.Sizeof(la))
 	if err != nil {
 		return nil, fmt.Errorf("attaching the iterator: %w", err)
 	}
@@ -119,14 +133,13 @@ func bpfSocketOwners() ([]snapshots.SocketOwner, error) {
 		probeIno[i] = st.Ino
 	}
 	// iter_create: link_fd, flags. Reading the descriptor runs the program.
-	var ia [8]byte
-	binary.NativeEndian.PutUint32(ia[0:], uint32(lnk))
-	itfd, err := bpfSys(unix.BPF_ITER_CREATE, ia[:])
+	ia := struct{ linkFd, flags uint32 }{linkFd: uint32(lnk)}
+	itfd, err := bpfSys(unix.BPF_ITER_CREATE, unsafe.Pointer(&ia), unsafe.Sizeof(ia))
 	if err != nil {
 		return nil, fmt.Errorf("opening the iterator: %w", err)
 	}
 	rd := os.NewFile(uintptr(itfd), "bpf_iter")
-	b, err := readAllSized(rd, 1<<20)
+	b, err := readIter(rd, 1<<20)
 	rd.Close()
 	if err != nil {
 		return nil, fmt.Errorf("reading the iterator: %w", err)
@@ -147,11 +160,11 @@ func bpfSocketOwners() ([]snapshots.SocketOwner, error) {
 	return owners, nil
 }
 
-// bpfSys calls bpf(2) with attribute block attr and returns the new
-// descriptor.
-func bpfSys(cmd int, attr []byte) (int, error) {
-	fd, _, errno := unix.Syscall(unix.SYS_BPF, uintptr(cmd), uintptr(unsafe.Pointer(&attr[0])), uintptr(len(attr)))
-	runtime.KeepAlive(attr)
+// bpfSys calls bpf(2) with the attribute block at attr and returns the
+// new descriptor. attr stays a pointer up to the system call, so the
+// block may live on the caller's stack.
+func bpfSys(cmd int, attr unsafe.Pointer, size uintptr) (int, error) {
+	fd, _, errno := unix.Syscall(unix.SYS_BPF, uintptr(cmd), uintptr(attr), size)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -159,45 +172,60 @@ func bpfSys(cmd int, attr []byte) (int, error) {
 	return int(fd), nil
 }
 
+// progLoadAttr is union bpf_attr for BPF_PROG_LOAD as far as
+// attach_prog_fd (include/uapi/linux/bpf.h), on 64-bit hosts. Its
+// pointers are unsafe.Pointer fields, which the collector and stack
+// moves see; TestBPFAttrLayout checks the offsets.
+type progLoadAttr struct {
+	progType, insnCnt               uint32
+	insns, license                  unsafe.Pointer
+	logLevel, logSize               uint32
+	logBuf                          unsafe.Pointer
+	kernVersion, progFlags          uint32
+	progName                        [16]byte
+	progIfindex, expectedAttachType uint32
+	progBTFFd, funcInfoRecSize      uint32
+	funcInfo                        unsafe.Pointer
+	funcInfoCnt, lineInfoRecSize    uint32
+	lineInfo                        unsafe.Pointer
+	lineInfoCnt, attachBTFID        uint32
+	attachProgFd                    uint32
+	_                               [12]byte
+}
+
 // loadIterProgram loads a tracing program for the iterator whose BTF
 // function id is target. A refusal is reported with the verifier's log.
 func loadIterProgram(insns []byte, target uint32) (int, error) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		return -1, errors.New("the BPF loader is for 64-bit hosts")
+	}
 	license := []byte("Dual MIT/GPL\x00") // bpf_seq_write is for GPL-compatible programs
 	load := func(log []byte) (int, error) {
-		// prog_load: prog_type 0, insn_cnt 4, insns 8, license 16,
-		// log_level 24, log_size 28, log_buf 32, prog_name 48,
-		// expected_attach_type 68, attach_btf_id 108.
-		var a [128]byte
-		ne := binary.NativeEndian
-		ne.PutUint32(a[0:], unix.BPF_PROG_TYPE_TRACING)
-		ne.PutUint32(a[4:], uint32(len(insns)/8))
-		ne.PutUint64(a[8:], uint64(uintptr(unsafe.Pointer(&insns[0]))))
-		ne.PutUint64(a[16:], uint64(uintptr(unsafe.Pointer(&license[0]))))
-		if log != nil {
-			ne.PutUint32(a[24:], 1)
-			ne.PutUint32(a[28:], uint32(len(log)))
-			ne.PutUint64(a[32:], uint64(uintptr(unsafe.Pointer(&log[0]))))
+		a := progLoadAttr{
+			progType: unix.BPF_PROG_TYPE_TRACING, insnCnt: uint32(len(insns) / 8),
+			insns: unsafe.Pointer(&insns[0]), license: unsafe.Pointer(&license[0]),
+			expectedAttachType: unix.BPF_TRACE_ITER, attachBTFID: target,
 		}
-		copy(a[48:64], "nm_sock_owners")
-		ne.PutUint32(a[68:], unix.BPF_TRACE_ITER)
-		ne.PutUint32(a[108:], target)
-		fd, err := bpfSys(unix.BPF_PROG_LOAD, a[:])
-		runtime.KeepAlive(insns)
-		runtime.KeepAlive(license)
-		runtime.KeepAlive(log)
-		return fd, err
+		copy(a.progName[:], "nm_sock_owners")
+		if log != nil {
+			a.logLevel, a.logSize, a.logBuf = 1, uint32(len(log)), unsafe.Pointer(&log[0])
+		}
+		return bpfSys(unix.BPF_PROG_LOAD, unsafe.Pointer(&a), unsafe.Sizeof(a))
 	}
 	fd, err := load(nil)
 	if err == nil || err == unix.EPERM {
 		return fd, err
 	}
+	// Again with the verifier's log, to say why.
 	log := make([]byte, 64<<10)
-	if _, err2 := load(log); err2 != nil {
-		if l := strings.TrimSpace(cstr(log)); l != "" {
-			return -1, fmt.Errorf("%w: %s", err, lastLines(l, 3))
-		}
+	fd, err2 := load(log)
+	if err2 == nil {
+		return fd, nil // the first refusal was transient
 	}
-	return -1, err
+	if l := strings.TrimSpace(cstr(log)); l != "" {
+		return -1, fmt.Errorf("%w: %s", err2, lastLines(l, 3))
+	}
+	return -1, err2
 }
 
 // lastLines keeps the last n lines of a verifier log, where it says why.
@@ -239,7 +267,13 @@ type bpfInsn struct {
 func encodeInsns(p []bpfInsn) []byte {
 	b := make([]byte, 0, 8*len(p))
 	for _, i := range p {
-		b = append(b, i.op, i.dst|i.src<<4)
+		// The register byte is two C bitfields, dst_reg first: the low
+		// nibble on little-endian hosts, the high one on big-endian ones.
+		regs := i.dst | i.src<<4
+		if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
+			regs = i.src | i.dst<<4
+		}
+		b = append(b, i.op, regs)
 		b = binary.NativeEndian.AppendUint16(b, uint16(i.off))
 		b = binary.NativeEndian.AppendUint32(b, uint32(i.imm))
 	}
@@ -361,20 +395,28 @@ func findMember(spec *btf.Spec, id btf.TypeID, name string, depth int) (uint32, 
 	return 0, btf.Member{}, false
 }
 
-// readAllSized reads r to its end into buffers of growing size.
-func readAllSized(r io.Reader, size int) ([]byte, error) {
+// readIter reads an iterator to its end into buffers of growing size. A
+// read that visited a million objects without output (a million
+// descriptors that are not sockets) fails with EAGAIN and is made again:
+// the iterator goes on from where it stopped.
+func readIter(r io.Reader, size int) ([]byte, error) {
 	b := make([]byte, 0, size)
+	again := 0
 	for {
 		if len(b) == cap(b) {
 			b = slices.Grow(b, cap(b))
 		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
-		if err == io.EOF {
+		switch {
+		case err == io.EOF:
 			return b, nil
-		}
-		if err != nil {
+		case errors.Is(err, unix.EAGAIN) && n == 0 && again < 1000:
+			again++
+		case err != nil:
 			return b, err
+		default:
+			again = 0
 		}
 	}
 }

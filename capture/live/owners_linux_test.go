@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 
 	"github.com/netmortem/netmortem/capture/btf"
 	"github.com/netmortem/netmortem/snapshots"
@@ -201,5 +202,47 @@ func TestIterProgramRefused(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "R0") {
 		t.Errorf("no verifier reason in %q", err)
+	}
+}
+
+// TestBPFAttrLayout holds progLoadAttr to union bpf_attr's BPF_PROG_LOAD
+// offsets (include/uapi/linux/bpf.h).
+func TestBPFAttrLayout(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the loader is for 64-bit hosts")
+	}
+	var a progLoadAttr
+	for name, got := range map[string][2]uintptr{
+		"insn_cnt":             {unsafe.Offsetof(a.insnCnt), 4},
+		"insns":                {unsafe.Offsetof(a.insns), 8},
+		"license":              {unsafe.Offsetof(a.license), 16},
+		"log_level":            {unsafe.Offsetof(a.logLevel), 24},
+		"log_size":             {unsafe.Offsetof(a.logSize), 28},
+		"log_buf":              {unsafe.Offsetof(a.logBuf), 32},
+		"prog_name":            {unsafe.Offsetof(a.progName), 48},
+		"expected_attach_type": {unsafe.Offsetof(a.expectedAttachType), 68},
+		"attach_btf_id":        {unsafe.Offsetof(a.attachBTFID), 108},
+		"attach_prog_fd":       {unsafe.Offsetof(a.attachProgFd), 112},
+		"size":                 {unsafe.Sizeof(a), 128},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s at %d, want %d", name, got[0], got[1])
+		}
+	}
+	if os.Geteuid() == 0 && !mayLoadBPF() {
+		t.Error("root without CAP_BPF or CAP_SYS_ADMIN?")
+	}
+}
+
+// TestEncodeInsns: opcode, registers (dst in the low nibble here), offset
+// and immediate in host order.
+func TestEncodeInsns(t *testing.T) {
+	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
+		t.Skip("big-endian host")
+	}
+	got := encodeInsns([]bpfInsn{{op: bpfLoadDW, dst: 7, src: 6, off: 8}, {op: bpfAddImm, dst: 2, imm: -16}})
+	want := []byte{0x79, 0x67, 8, 0, 0, 0, 0, 0, 0x07, 0x02, 0, 0, 0xf0, 0xff, 0xff, 0xff}
+	if !slices.Equal(got, want) {
+		t.Errorf("% x, want % x", got, want)
 	}
 }

@@ -400,6 +400,9 @@ func dumpRowsInto[T any](cfg *netlink.Config, proto int, name string, req netlin
 	s.spare = dst[len(dst):cap(dst)]
 	st, err := run(cfg, proto, name, req, s.reset, s.add)
 	if err != nil {
+		// Rows decoded into the caller's spare capacity are not part of
+		// the result: zero them, as the next dump into it expects.
+		clear(s.spare[:s.dirty])
 		return dst, st, err
 	}
 	start := len(dst)

@@ -424,3 +424,28 @@ func TestDedupe(t *testing.T) {
 		t.Errorf("unique rows: %v, %d duplicates", got, dups)
 	}
 }
+
+// TestDumpFailureLeavesSpareZero: rows a failed dump decoded into the
+// caller's spare capacity are zeroed, so a fallback dump into the same
+// slice starts from zero rows.
+func TestDumpFailureLeavesSpareZero(t *testing.T) {
+	data := dataMessages(loadDump(t, "tcp-inet"))
+	raw := loadDump(t, "raw-inet") // ends with NLMSG_DONE carrying -ENOENT
+	reply := append(append([]netlink.Message{}, data...), raw[len(raw)-1])
+	req, _ := InetDiagRequest(snapshots.AFInet, snapshots.ProtoTCP)
+	fakeKernel(t, req, func(int) []netlink.Message { return reply })
+	dst := make([]snapshots.InetSocket, 1, 64)
+	dst[0].Inode = 7
+	got, _, err := DumpInetAppend(nil, snapshots.AFInet, snapshots.ProtoTCP, dst)
+	if err == nil {
+		t.Fatal("a dump ending in an error succeeded")
+	}
+	if len(got) != 1 || got[0].Inode != 7 {
+		t.Fatalf("dst changed: %d rows", len(got))
+	}
+	for i, s := range got[1:cap(got)] {
+		if s.Cookie != 0 || s.TCPInfo != nil || s.Local.IsValid() {
+			t.Fatalf("spare row %d not zeroed: %+v", i, s)
+		}
+	}
+}

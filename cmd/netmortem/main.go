@@ -53,15 +53,25 @@ func main() {
 			}
 		}
 	}
-	// Output goes through one buffer (a table written cell by cell was a
-	// write(2) per cell); anything written to stderr first flushes it, so a
-	// terminal still shows both streams in the order they were written.
-	out := bufio.NewWriterSize(os.Stdout, 64<<10)
-	code := run(ctx, os.Args[1:], out, flushFirst{out, os.Stderr})
-	out.Flush()
+	code := runBuffered(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	pprof.StopCPUProfile()
 	stop()
 	os.Exit(code)
+}
+
+// runBuffered is run with stdout going through one buffer (a table
+// written cell by cell was a write(2) per cell). Anything written to
+// stderr first flushes it, so a terminal still shows both streams in the
+// order they were written; output that does not reach its file (a full
+// disk) fails the command.
+func runBuffered(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	code := run(ctx, args, out, flushFirst{out, stderr})
+	if err := out.Flush(); err != nil && code == exitOK {
+		fmt.Fprintln(stderr, "netmortem: writing output:", err)
+		code = exitTrouble
+	}
+	return code
 }
 
 // flushFirst writes to w after flushing the buffered stdout.

@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the expected output in the scri
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"netmortem": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+		"netmortem": func() { os.Exit(runBuffered(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 

@@ -102,9 +102,16 @@ func NewInfo(file string, ix *snapshots.Index) *Info {
 		in.Meta.Warnings = append(append([]string(nil), in.Meta.Warnings...), fmt.Sprintf(
 			"format %s is newer than this netmortem's %s: columns added since may be missing; use a newer netmortem", v, snapshots.FormatVersion))
 	}
-	in.Namespaces = make([]NSView, 0, len(ix.Namespaces))
-	in.Frames = make([]FrameView, 0, len(ix.Frames))
-	in.Tables = make([]TableView, 0, len(ix.Sections))
+	// Sized once; empty lists stay nil (JSON null, as before).
+	if len(ix.Namespaces) > 0 {
+		in.Namespaces = make([]NSView, 0, len(ix.Namespaces))
+	}
+	if len(ix.Frames) > 0 {
+		in.Frames = make([]FrameView, 0, len(ix.Frames))
+	}
+	if len(ix.Sections) > 0 {
+		in.Tables = make([]TableView, 0, len(ix.Sections))
+	}
 	for _, n := range ix.Namespaces {
 		in.Namespaces = append(in.Namespaces, NSView{ID: n.ID, Name: n.Name, Inode: n.Inode, Host: n.Host, Pids: n.Pids, Hints: n.Hints, Gone: n.Gone})
 	}
