@@ -11,7 +11,6 @@ import (
 	_ "github.com/spf13/cobra"
 	_ "github.com/spf13/cobra/doc"
 	_ "github.com/ulikunitz/xz"
-	_ "go.yaml.in/yaml/v3"
 	_ "golang.org/x/sys/unix"
 	_ "golang.org/x/term"
 )

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Write encodes v to w as "json" or "yaml".
@@ -21,33 +19,17 @@ func Write(w io.Writer, kind string, v any) error {
 		return enc.Encode(v)
 	case "yaml":
 		// Go through JSON so both formats carry the same fields and
-		// encodings (netip, time), and through a yaml.Node so the field
-		// order survives.
+		// encodings (netip, time) in the same order.
 		b, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		var n yaml.Node
-		if err := yaml.Unmarshal(b, &n); err != nil {
+		out, err := appendYAML(nil, b)
+		if err != nil {
 			return err
 		}
-		plain(&n)
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(&n); err != nil {
-			return err
-		}
-		return enc.Close()
+		_, err = w.Write(out)
+		return err
 	}
 	return fmt.Errorf("unknown output format %q", kind)
-}
-
-// plain drops the JSON styles (quotes, flow collections) from a node tree
-// so that it prints as block YAML; strings that need quotes get them back
-// from the encoder.
-func plain(n *yaml.Node) {
-	n.Style = 0
-	for _, c := range n.Content {
-		plain(c)
-	}
 }
