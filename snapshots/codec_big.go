@@ -380,26 +380,27 @@ func (h *hopCols) skip(k int) {
 	h.i += k
 }
 
-// lite decodes the next hop without its extras.
-func (h *hopCols) lite(d *NextHop) {
+// plain decodes the next hop's fields other than its extras.
+func (h *hopCols) plain(d *NextHop) {
 	m, i := h.m, h.i
 	d.Gateway = h.gw.next()
 	d.OIF = at(m.Oif, i)
 	d.Weight = uint16(at(m.Weight, i))
 	d.Flags = uint8(at(m.Flags, i))
 	d.Realms = at(m.Realms, i)
+}
+
+// lite decodes the next hop without its extras.
+func (h *hopCols) lite(d *NextHop) {
+	h.plain(d)
 	h.encap.skip(1)
 	h.raw.skip(1)
 	h.i++
 }
 
 func (h *hopCols) next(d *NextHop) {
+	h.plain(d)
 	m, i := h.m, h.i
-	d.Gateway = h.gw.next()
-	d.OIF = at(m.Oif, i)
-	d.Weight = uint16(at(m.Weight, i))
-	d.Flags = uint8(at(m.Flags, i))
-	d.Realms = at(m.Realms, i)
 	x := NextHopExtra{EncapType: uint16(at(m.EncapType, i)), Encap: h.encap.next(), Raw: h.raw.next()}
 	if x.EncapType != 0 || x.Encap != nil || x.Raw != nil {
 		d.X = new(NextHopExtra)

@@ -264,6 +264,9 @@ func (s *Spec) Size(id TypeID) (uint64, bool) {
 			}
 			return n, true
 		case KindPtr:
+			if mult > 1<<61 {
+				return 0, false
+			}
 			return 8 * mult, true
 		case KindArray:
 			elem, n, _ := s.Array(id)
@@ -330,6 +333,45 @@ func (s *Spec) Members(id TypeID) []Member {
 		out[i] = m
 	}
 	return out
+}
+
+// CompositeByName returns the first struct or union called name that has
+// a size or members (BTF can also hold empty forward-declared ones).
+func (s *Spec) CompositeByName(name string) (TypeID, bool) {
+	for _, id := range s.ByName(name) {
+		if size, ok := s.Composite(id); ok && (size > 0 || len(s.Members(id)) > 0) {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// Lookup finds member name of struct or union id as C does: among its
+// own members first, then inside its anonymous structs and unions. off
+// is the member's bit offset from the start of id.
+func (s *Spec) Lookup(id TypeID, name string) (m Member, off uint32, ok bool) {
+	return s.lookup(id, name, 0)
+}
+
+func (s *Spec) lookup(id TypeID, name string, depth int) (Member, uint32, bool) {
+	if depth > maxDepth {
+		return Member{}, 0, false
+	}
+	ms := s.Members(id)
+	for _, m := range ms {
+		if m.Name == name {
+			return m, m.BitOffset, true
+		}
+	}
+	for _, m := range ms {
+		if m.Name != "" {
+			continue
+		}
+		if sub, off, ok := s.lookup(s.Underlying(m.Type), name, depth+1); ok {
+			return sub, m.BitOffset + off, true
+		}
+	}
+	return Member{}, 0, false
 }
 
 // EnumValues returns an enum's enumerators (nil for other kinds); the

@@ -52,6 +52,18 @@ func TestSample(t *testing.T) {
 	if got := s.Members(s.Underlying(ms[1].Type)); len(got) != 2 || got[1].Name != "b" {
 		t.Errorf("anonymous union %+v", got)
 	}
+	if m, off, ok := s.Lookup(ids[0], "b"); !ok || m.Name != "b" || off != 32 {
+		t.Errorf("b through the anonymous union: %+v at %d, %v", m, off, ok)
+	}
+	if m, off, ok := s.Lookup(ids[0], "flag"); !ok || off != 69 || m.BitfieldSize != 1 {
+		t.Errorf("flag: %+v at %d, %v", m, off, ok)
+	}
+	if _, _, ok := s.Lookup(ids[0], "nope"); ok {
+		t.Error("found a member that is not there")
+	}
+	if id, ok := s.CompositeByName("thing"); !ok || id != ids[0] {
+		t.Errorf("CompositeByName: %d %v", id, ok)
+	}
 	elem, n, ok := s.Array(ms[3].Type)
 	if size, _ := s.Size(ms[3].Type); !ok || n != 16 || s.Name(elem) != "byte" || size != 16 {
 		t.Errorf("array %d %d %v", elem, n, ok)

@@ -277,16 +277,23 @@ func (fw *fdWalker) processSockets(pid int) ([]snapshots.SocketOwner, int) {
 		}
 		if out == nil {
 			out = make([]snapshots.SocketOwner, 0, len(fw.offs))
-			c, _ := os.ReadFile("/proc/" + ps + "/comm")
-			comm = strings.TrimSpace(string(c))
-			var st unix.Stat_t
-			if unix.Stat("/proc/"+ps, &st) == nil {
-				uid = st.Uid
-			}
+			comm, uid = processIdentity(pid)
 		}
 		out = append(out, snapshots.SocketOwner{Inode: inode, Pid: int32(pid), Command: comm, UID: uid})
 	}
 	return slices.Clip(out), 0
+}
+
+// processIdentity reads a process's command name and the user owning
+// its /proc directory; a process gone meanwhile has neither.
+func processIdentity(pid int) (comm string, uid uint32) {
+	ps := "/proc/" + strconv.Itoa(pid)
+	c, _ := os.ReadFile(ps + "/comm")
+	var st unix.Stat_t
+	if unix.Stat(ps, &st) == nil {
+		uid = st.Uid
+	}
+	return strings.TrimSpace(string(c)), uid
 }
 
 // readlinkat is readlinkat(2) on a NUL-terminated name, without the
@@ -313,19 +320,20 @@ func socketInode(l []byte) (uint64, bool) {
 	return v, true
 }
 
-// ownersOf picks the owners of the given inodes out of a sorted list.
-func ownersOf(all []snapshots.SocketOwner, inodes map[uint64]bool) []snapshots.SocketOwner {
-	n := 0
-	for _, o := range all {
-		if inodes[o.Inode] {
-			n++
+// ownersOf picks the owners of the given inodes out of a list sorted by
+// inode; inodes is sorted too, and the two are walked together.
+func ownersOf(all []snapshots.SocketOwner, inodes []uint64) []snapshots.SocketOwner {
+	var out []snapshots.SocketOwner
+	for i, j := 0, 0; i < len(all) && j < len(inodes); {
+		switch {
+		case all[i].Inode < inodes[j]:
+			i++
+		case all[i].Inode > inodes[j]:
+			j++
+		default:
+			out = append(out, all[i])
+			i++
 		}
 	}
-	out := make([]snapshots.SocketOwner, 0, n)
-	for _, o := range all {
-		if inodes[o.Inode] {
-			out = append(out, o)
-		}
-	}
-	return out
+	return slices.Clip(out)
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"unsafe"
 
@@ -354,17 +353,11 @@ func iterTarget(spec *btf.Spec, name string) (btf.TypeID, error) {
 // looking into anonymous structs and unions (task_struct keeps most
 // members in one), checked to have the size the program loads.
 func memberOffset(spec *btf.Spec, typ, member string, size int) (int16, error) {
-	var st btf.TypeID
-	for _, id := range spec.ByName(typ) {
-		if spec.Kind(id) == btf.KindStruct && len(spec.Members(id)) > 0 {
-			st = id
-			break
-		}
-	}
-	if st == 0 {
+	st, ok := spec.CompositeByName(typ)
+	if !ok {
 		return 0, fmt.Errorf("kernel BTF: no struct %s", typ)
 	}
-	off, m, ok := findMember(spec, st, member, 0)
+	m, off, ok := spec.Lookup(st, member)
 	if !ok {
 		return 0, fmt.Errorf("kernel BTF: struct %s has no member %s", typ, member)
 	}
@@ -375,24 +368,6 @@ func memberOffset(spec *btf.Spec, typ, member string, size int) (int16, error) {
 		return 0, fmt.Errorf("kernel BTF: %s.%s has %d bytes, not %d", typ, member, n, size)
 	}
 	return int16(off / 8), nil
-}
-
-func findMember(spec *btf.Spec, id btf.TypeID, name string, depth int) (uint32, btf.Member, bool) {
-	if depth > 16 {
-		return 0, btf.Member{}, false
-	}
-	for _, m := range spec.Members(id) {
-		if m.Name == name {
-			return m.BitOffset, m, true
-		}
-		if m.Name != "" {
-			continue
-		}
-		if off, f, ok := findMember(spec, spec.Underlying(m.Type), name, depth+1); ok {
-			return m.BitOffset + off, f, true
-		}
-	}
-	return 0, btf.Member{}, false
 }
 
 // readIter reads an iterator to its end into buffers of growing size. A
@@ -458,13 +433,7 @@ func nameOwners(owners []snapshots.SocketOwner) {
 	for i := range owners {
 		w, ok := seen[owners[i].Pid]
 		if !ok {
-			ps := "/proc/" + strconv.Itoa(int(owners[i].Pid))
-			c, _ := os.ReadFile(ps + "/comm")
-			w.comm = strings.TrimSpace(string(c))
-			var st unix.Stat_t
-			if unix.Stat(ps, &st) == nil {
-				w.uid = st.Uid
-			}
+			w.comm, w.uid = processIdentity(int(owners[i].Pid))
 			seen[owners[i].Pid] = w
 		}
 		owners[i].Command, owners[i].UID = w.comm, w.uid

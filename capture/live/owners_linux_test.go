@@ -246,3 +246,17 @@ func TestEncodeInsns(t *testing.T) {
 		t.Errorf("% x, want % x", got, want)
 	}
 }
+
+// TestOwnersOf keeps every holder of each captured inode, and nothing
+// else, walking both sorted lists.
+func TestOwnersOf(t *testing.T) {
+	all := []snapshots.SocketOwner{{Inode: 3, Pid: 1}, {Inode: 5, Pid: 1}, {Inode: 5, Pid: 9}, {Inode: 8, Pid: 2}, {Inode: 12, Pid: 4}}
+	got := ownersOf(all, []uint64{1, 5, 8, 10})
+	want := []snapshots.SocketOwner{{Inode: 5, Pid: 1}, {Inode: 5, Pid: 9}, {Inode: 8, Pid: 2}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if got := ownersOf(all, nil); len(got) != 0 {
+		t.Errorf("no inodes: %+v", got)
+	}
+}

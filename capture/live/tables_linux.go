@@ -40,10 +40,10 @@ type nsCapture struct {
 	// what both touch.
 	mu    sync.Mutex
 	files []snapshots.RawFile
-	// inodeSet holds the inodes of the captured sockets, for the owners
+	// inodeList holds the inodes of the captured sockets, for the owners
 	// table; gathered as each socket table is done, since the writer lets
 	// go of a big table once it is written.
-	inodeSet map[uint64]bool
+	inodeList []uint64
 	// emit hands a finished table to the writer, which compresses it while
 	// the next tables are dumped. It runs in the capture's goroutine, and
 	// the writer reads only that table's fields of ts.
@@ -722,45 +722,45 @@ func (c *nsCapture) dhcp(run *tableRun) {
 	run.good(fmt.Sprintf("%d lease files (dhclient, dhcpcd, systemd-networkd, NetworkManager, wicked)", n))
 }
 
-// inodes lists the socket inodes of this namespace's socket tables.
-// addInodes adds the inodes of socket table t to c.inodeSet.
+// addInodes adds the inodes of socket table t to c.inodeList.
 func (c *nsCapture) addInodes(t snapshots.Table) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.inodeSet == nil {
-		c.inodeSet = map[uint64]bool{}
-	}
-	m := c.inodeSet
+	l := c.inodeList
 	switch t {
 	case snapshots.TableInet:
 		for _, s := range c.ts.InetSockets {
-			m[s.Inode] = true
+			l = append(l, s.Inode)
 		}
 	case snapshots.TableUnix:
 		for _, s := range c.ts.UnixSockets {
-			m[s.Inode] = true
+			l = append(l, s.Inode)
 		}
 	case snapshots.TablePacket:
 		for _, s := range c.ts.PacketSockets {
-			m[s.Inode] = true
+			l = append(l, s.Inode)
 		}
 	case snapshots.TableSCTP:
 		for _, s := range c.ts.SCTPEndpoints {
-			m[s.Inode] = true
+			l = append(l, s.Inode)
 		}
 		for _, s := range c.ts.SCTPAssocs {
-			m[s.Inode] = true
+			l = append(l, s.Inode)
 		}
 	}
-	delete(m, 0)
+	c.inodeList = l
 }
 
-// inodes returns the inodes of every socket captured.
-func (c *nsCapture) inodes() map[uint64]bool {
+// inodes returns the inodes of every socket captured, sorted, each once,
+// 0 (no inode) left out: a sorted list is merged with the sorted owners
+// (ownersOf) where a set of 400k inodes cost a map of them.
+func (c *nsCapture) inodes() []uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.inodeSet == nil {
-		return map[uint64]bool{}
+	slices.Sort(c.inodeList)
+	c.inodeList = slices.Compact(c.inodeList)
+	if len(c.inodeList) > 0 && c.inodeList[0] == 0 {
+		c.inodeList = c.inodeList[1:]
 	}
-	return c.inodeSet
+	return c.inodeList
 }

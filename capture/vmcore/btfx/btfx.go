@@ -38,12 +38,7 @@ func Load(blob []byte) (*Types, error) {
 func (t *Types) Composite(name string) (btf.TypeID, error) {
 	id, seen := t.comps[name]
 	if !seen {
-		for _, c := range t.spec.ByName(name) {
-			if size, ok := t.spec.Composite(c); ok && (size > 0 || len(t.spec.Members(c)) > 0) {
-				id = c
-				break
-			}
-		}
+		id, _ = t.spec.CompositeByName(name)
 		t.comps[name] = id
 	}
 	if id == 0 {
@@ -90,29 +85,6 @@ func (f Field) ArrayLen() uint32 { return f.arrayLen }
 // ElemSize returns the element size of an array member.
 func (f Field) ElemSize() uint32 { return f.elemSize }
 
-// find looks for name in struct or union id, descending into anonymous
-// members; the offset returned is that of the anonymous member holding it.
-func (t *Types) find(id btf.TypeID, name string, depth int) (btf.Member, uint32, bool) {
-	if depth > 16 {
-		return btf.Member{}, 0, false
-	}
-	ms := t.spec.Members(id)
-	for _, m := range ms {
-		if m.Name == name {
-			return m, 0, true
-		}
-	}
-	for _, m := range ms {
-		if m.Name != "" {
-			continue
-		}
-		if sub, off, ok := t.find(t.spec.Underlying(m.Type), name, depth+1); ok {
-			return sub, off + m.BitOffset, true
-		}
-	}
-	return btf.Member{}, 0, false
-}
-
 // Field resolves a dotted member path inside struct typ.
 func (t *Types) Field(typ, path string) (Field, error) {
 	cur, err := t.Composite(typ)
@@ -122,11 +94,11 @@ func (t *Types) Field(typ, path string) (Field, error) {
 	var bits uint32
 	parts := strings.Split(path, ".")
 	for i, p := range parts {
-		m, extra, ok := t.find(cur, p, 0)
+		m, off, ok := t.spec.Lookup(cur, p)
 		if !ok {
 			return Field{}, fmt.Errorf("btf: %s has no member %s", describe(typ, parts[:i]), p)
 		}
-		bits += extra + m.BitOffset
+		bits += off
 		under := t.spec.Underlying(m.Type)
 		if i == len(parts)-1 {
 			f := Field{Size: t.sizeOf(under), pointer: t.spec.Kind(under) == btf.KindPtr}
